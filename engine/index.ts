@@ -1,0 +1,15 @@
+/**
+ * dtq-console's engine: a Redis task queue that loses no task when a worker
+ * dies. Import it as `dtq-console`.
+ */
+export { Producer, type ProducerOptions, type EnqueueOptions, type TaskRequest } from './producer.js';
+export { Worker, type WorkerOptions, type TaskHandler, type TaskContext } from './worker.js';
+export { Master, type MasterOptions, type SweepResult } from './master.js';
+export { readSnapshot, lostCount, type QueueSnapshot, type WorkerSnapshot, type StreamEvent, type SnapshotLimits } from './monitor.js';
+export { queueKeys, validateName, type QueueKeys } from './keys.js';
+export { encodeEnvelope, decodeEnvelope, newTaskId, validateTaskName, type TaskEnvelope, type DecodeResult } from './envelope.js';
+export { ConfigError, TaskValidationError, RedisSetupError, ScriptCode } from './errors.js';
+export { TypedEmitter, type EngineEvents, type EngineEventName } from './events.js';
+export { createRedis, checkRedisServer, redactRedisUrl, checkRedisUrl, type RedisConnectionOptions } from './redis.js';
+export type { QueueOptions } from './options.js';
+export * as defaults from './defaults.js';

@@ -1,0 +1,235 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import * as defaults from './defaults.js';
+import { ScriptCode } from './errors.js';
+import { appendEvent, TypedEmitter, type EngineEventName, type EngineEvents } from './events.js';
+import type { QueueKeys } from './keys.js';
+import { closeConnection, integerOption, openConnection, resolveKeys, type OwnedConnection, type QueueOptions } from './options.js';
+import { runScript } from './scripts.js';
+import { sleep } from './timing.js';
+
+export interface MasterOptions extends QueueOptions {
+  /** Time between two sweeps. @default 500 */
+  sweepIntervalMs?: number;
+  /** Lifetime of the leader lease; renewed every sweep. @default 5000 */
+  leaseTtlMs?: number;
+  /** Attempts for envelopes that carry no maxAttempts, for poison-task detection. @default 5 */
+  maxAttempts?: number;
+  /** Entries one requeue or promotion script call moves. @default 500 */
+  chunkSize?: number;
+  /** @default 100000 */
+  deadMaxLength?: number;
+  /** @default 1000 */
+  eventsMaxLength?: number;
+}
+
+/** What one sweep did. */
+export interface SweepResult {
+  role: 'leader' | 'standby';
+  deadWorkerCount: number;
+  requeuedCount: number;
+  deadLetteredCount: number;
+  promotedCount: number;
+}
+
+/**
+ * Holds the leader lease of a queue and, while it holds it, requeues the tasks
+ * of workers whose heartbeat expired and promotes due retries. Any number of
+ * masters may run; only the lease holder acts, and every script it runs
+ * checks the lease in the same atomic step.
+ */
+export class Master extends TypedEmitter {
+  readonly keys: QueueKeys;
+  /** Lease token: unique per Master instance, shown to operators. */
+  readonly token: string;
+  private readonly connection: OwnedConnection;
+  private readonly sweepIntervalMs: number;
+  private readonly leaseTtlMs: number;
+  private readonly maxAttempts: number;
+  private readonly chunkSize: number;
+  private readonly deadMaxLength: number;
+  private readonly eventsMaxLength: number;
+  private currentRole: 'leader' | 'standby' | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private sweeping: Promise<unknown> | undefined;
+  private failureCount = 0;
+
+  constructor(options: MasterOptions = {}) {
+    super();
+    this.keys = resolveKeys(options);
+    this.sweepIntervalMs = integerOption('sweepIntervalMs', options.sweepIntervalMs, defaults.sweepIntervalMs, 10, 600_000);
+    this.leaseTtlMs = integerOption('leaseTtlMs', options.leaseTtlMs, defaults.leaseTtlMs, 100, 3_600_000);
+    this.maxAttempts = integerOption('maxAttempts', options.maxAttempts, defaults.maxAttempts, 1, 1000);
+    this.chunkSize = integerOption('chunkSize', options.chunkSize, defaults.scriptChunkSize, 1, 100_000);
+    this.deadMaxLength = integerOption('deadMaxLength', options.deadMaxLength, defaults.deadMaxLength, 1, 100_000_000);
+    this.eventsMaxLength = integerOption('eventsMaxLength', options.eventsMaxLength, defaults.eventsMaxLength, 10, 1_000_000);
+    this.token = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    this.connection = openConnection(options, 'dtq-master');
+  }
+
+  get redis(): Redis {
+    return this.connection.redis;
+  }
+
+  /** 'leader' while this master holds the lease, 'standby' otherwise, undefined before the first sweep. */
+  get role(): 'leader' | 'standby' | undefined {
+    return this.currentRole;
+  }
+
+  /** Starts sweeping; resolves after the first sweep. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    if (this.redis.status === 'wait') await this.redis.connect();
+    await this.tick();
+  }
+
+  /** Stops sweeping and releases the lease so a standby takes over at once. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.sweeping?.catch(() => undefined);
+    if (this.currentRole === 'leader') {
+      await Promise.race([runScript(this.redis, 'releaseLease', [this.keys.master], [this.token]).catch(() => undefined), sleep(1000)]);
+    }
+    await Promise.race([closeConnection(this.connection), sleep(1000)]);
+    this.redis.disconnect();
+  }
+
+  /**
+   * One sweep: renew or take the lease; as leader, requeue the tasks of
+   * every worker whose heartbeat expired and promote due retries.
+   */
+  async sweep(): Promise<SweepResult> {
+    const result: SweepResult = { role: 'standby', deadWorkerCount: 0, requeuedCount: 0, deadLetteredCount: 0, promotedCount: 0 };
+    const held = await runScript(this.redis, 'holdLease', [this.keys.master], [this.token, this.leaseTtlMs]);
+    this.setRole(held === 1 ? 'leader' : 'standby');
+    if (held !== 1) return result;
+    result.role = 'leader';
+
+    for (const workerKey of await this.findExpiredWorkers()) {
+      const outcome = await this.requeueWorker(workerKey);
+      if (!outcome) continue;
+      result.deadWorkerCount++;
+      result.requeuedCount += outcome.requeuedCount;
+      result.deadLetteredCount += outcome.deadLetteredCount;
+    }
+    result.promotedCount = await this.promoteDueRetries();
+    return result;
+  }
+
+  private async tick(): Promise<void> {
+    if (!this.running) return;
+    let delayMs = this.sweepIntervalMs;
+    try {
+      this.sweeping = this.sweep();
+      await this.sweeping;
+      this.failureCount = 0;
+    } catch (error) {
+      // Background loops never throw: report, back off, and keep sweeping.
+      this.failureCount++;
+      delayMs = Math.min(this.sweepIntervalMs * 2 ** Math.min(this.failureCount, 4), 5000);
+      this.emit('loopError', { operation: 'master sweep', error: (error as Error).message, retryInMs: delayMs });
+    } finally {
+      this.sweeping = undefined;
+    }
+    if (this.running) this.timer = setTimeout(() => void this.tick(), delayMs);
+  }
+
+  private setRole(role: 'leader' | 'standby'): void {
+    if (role === this.currentRole) return;
+    const previous = this.currentRole;
+    this.currentRole = role;
+    if (previous === undefined && role === 'standby') {
+      this.emit('leaderChanged', { role, token: this.token });
+      return;
+    }
+    this.emitEvent('leaderChanged', { role, token: this.token });
+  }
+
+  /** Reads the registry (never KEYS or SCAN) and returns the workers whose heartbeat key is gone. */
+  private async findExpiredWorkers(): Promise<string[]> {
+    const workerKeys = await this.redis.hkeys(this.keys.workers);
+    if (workerKeys.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const workerKey of workerKeys) pipeline.exists(this.keys.heartbeat(workerKey));
+    const replies = (await pipeline.exec()) ?? [];
+    return workerKeys.filter((_, index) => replies[index]?.[1] === 0);
+  }
+
+  /** Requeues one dead worker's list in bounded chunks; undefined when the worker turned out alive or the lease was lost. */
+  private async requeueWorker(workerKey: string): Promise<{ requeuedCount: number; deadLetteredCount: number } | undefined> {
+    const description = await this.redis.hget(this.keys.workers, workerKey);
+    const name = parseWorkerName(description, workerKey);
+    let requeuedCount = 0;
+    let deadLetteredCount = 0;
+    let heldCount: number | undefined;
+
+    for (;;) {
+      const [code, moved, deadLettered, remaining] = (await runScript(
+        this.redis,
+        'requeueOrphans',
+        [
+          this.keys.processing(workerKey),
+          this.keys.heartbeat(workerKey),
+          this.keys.workers,
+          this.keys.pending,
+          this.keys.dead,
+          this.keys.stats,
+          this.keys.recoveries,
+          this.keys.master,
+        ],
+        [workerKey, this.chunkSize, this.maxAttempts, this.token, '0', Date.now(), this.deadMaxLength],
+      )) as [number, number, number, number];
+      if (code === ScriptCode.notLeader) {
+        this.setRole('standby');
+        return undefined;
+      }
+      if (code !== ScriptCode.ok) return undefined;
+
+      heldCount ??= moved + deadLettered + remaining;
+      requeuedCount += moved;
+      deadLetteredCount += deadLettered;
+      if (remaining === 0) break;
+    }
+
+    this.emitEvent('workerDead', { workerKey, name, heldCount: heldCount ?? 0 });
+    this.emitEvent('requeued', { workerKey, requeuedCount, deadLetteredCount });
+    if (deadLetteredCount > 0) {
+      this.emitEvent('deadLettered', { workerKey, reason: `${deadLetteredCount} poison task(s) from worker ${workerKey}: their workers died on every allowed attempt` });
+    }
+    return { requeuedCount, deadLetteredCount };
+  }
+
+  private async promoteDueRetries(): Promise<number> {
+    let promotedCount = 0;
+    for (;;) {
+      const moved = Number(
+        await runScript(this.redis, 'promoteDelayed', [this.keys.delayed, this.keys.pending, this.keys.master], [Date.now(), this.chunkSize, this.token]),
+      );
+      if (moved === ScriptCode.notLeader) {
+        this.setRole('standby');
+        return promotedCount;
+      }
+      promotedCount += moved;
+      if (moved < this.chunkSize) return promotedCount;
+    }
+  }
+
+  private emitEvent<K extends EngineEventName>(type: K, payload: EngineEvents[K]): void {
+    this.emit(type, payload);
+    void appendEvent(this.redis, this.keys, this.eventsMaxLength, type, payload);
+  }
+}
+
+function parseWorkerName(description: string | null, workerKey: string): string {
+  try {
+    const parsed = JSON.parse(description ?? '') as { name?: unknown };
+    if (typeof parsed.name === 'string') return parsed.name;
+  } catch {
+    // Fall through: a hand-edited registry entry still gets a name.
+  }
+  return workerKey.split(':')[0] ?? workerKey;
+}

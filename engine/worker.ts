@@ -1,0 +1,710 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import * as defaults from './defaults.js';
+import { decodeEnvelope, type TaskEnvelope } from './envelope.js';
+import { ConfigError, ScriptCode } from './errors.js';
+import { appendEvent, TypedEmitter, type EngineEventName, type EngineEvents } from './events.js';
+import type { QueueKeys } from './keys.js';
+import {
+  closeConnection,
+  integerOption,
+  openConnection,
+  resolveKeys,
+  type OwnedConnection,
+  type QueueOptions,
+} from './options.js';
+import { createRedis } from './redis.js';
+import { runScript } from './scripts.js';
+import { retryDelayMs, sleep } from './timing.js';
+
+/** What a handler receives besides the payload. */
+export interface TaskContext {
+  taskId: string;
+  name: string;
+  /** 1 for the first execution. */
+  attempt: number;
+  maxAttempts: number;
+  /** Aborts when the task times out, when the worker stops past its deadline, or when the worker is fenced. */
+  signal: AbortSignal;
+  workerKey: string;
+  /** Emits a `taskLog` event on the worker; the CLI writes it to the worker's log. */
+  log: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** A task handler: resolves to finish the task, throws to fail it. */
+export type TaskHandler = (payload: any, context: TaskContext) => unknown;
+
+export interface WorkerOptions extends QueueOptions {
+  /** Task name → handler. */
+  handlers: Record<string, TaskHandler>;
+  /** Readable name, stable across restarts. @default `${hostname}-${pid}` */
+  name?: string;
+  /** Tasks run at once. @default 1 */
+  concurrency?: number;
+  /** @default 1000 */
+  heartbeatIntervalMs?: number;
+  /** Must exceed heartbeatIntervalMs; see defaults.heartbeatTtlMs. @default 3000 */
+  heartbeatTtlMs?: number;
+  /** Server-side block of one BLMOVE. @default 1000 */
+  claimBlockMs?: number;
+  /** Attempts for envelopes that carry no maxAttempts. @default 5 */
+  maxAttempts?: number;
+  /** Handler timeout for tasks that set none; 0 disables it. @default 0 */
+  taskTimeoutMs?: number;
+  /** Time stop() waits for running tasks before it requeues them. @default 10000 */
+  shutdownTimeoutMs?: number;
+  /** @default 524288 */
+  maxEnvelopeBytes?: number;
+  /** Count completions per task id in the audit hash. @default false */
+  audit?: boolean;
+  /** @default 1000 */
+  retryBaseDelayMs?: number;
+  /** @default 300000 */
+  retryMaxDelayMs?: number;
+  /** @default 100000 */
+  deadMaxLength?: number;
+  /** @default 1000 */
+  eventsMaxLength?: number;
+}
+
+interface RunningTask {
+  raw: string;
+  envelope: TaskEnvelope;
+  workerKey: string;
+  controller: AbortController;
+  startedAtMs: number;
+  /** Set when the worker gave the task up (fenced, or stopped past its deadline): its result must not be acked. */
+  abandoned: boolean;
+}
+
+type Outcome = { ok: true } | { ok: false; error: string };
+
+const pausePollMs = 500;
+const fenceRetryMs = 500;
+
+/**
+ * Claims tasks from one queue and runs them. Each start() is a new
+ * incarnation with its own processing list, registered and heartbeating
+ * before its first claim.
+ */
+export class Worker extends TypedEmitter {
+  readonly keys: QueueKeys;
+  readonly name: string;
+  readonly concurrency: number;
+  private readonly options: Required<Omit<WorkerOptions, keyof QueueOptions | 'name' | 'handlers' | 'concurrency'>>;
+  private readonly handlers: Record<string, TaskHandler>;
+  private readonly connection: OwnedConnection;
+  private readonly queueOptions: QueueOptions;
+  private blocking: Redis | undefined;
+
+  private currentKey = '';
+  private readonly running = new Set<RunningTask>();
+  private slotWaiters: Array<() => void> = [];
+  private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
+  private fencing: Promise<void> | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private lastHeartbeatSentAtMs = 0;
+  private claimLoopDone: Promise<void> | undefined;
+  private completedCount = 0;
+  private failedCount = 0;
+  private ackQueue: Array<{ task: RunningTask; resolve: (code: number) => void; reject: (error: unknown) => void }> = [];
+  private ackFlushScheduled = false;
+
+  constructor(options: WorkerOptions) {
+    super();
+    this.keys = resolveKeys(options);
+    if (!options.handlers || typeof options.handlers !== 'object') {
+      throw new ConfigError('invalid handlers: expected an object mapping task names to functions');
+    }
+    this.handlers = options.handlers;
+    this.name = options.name ?? `${hostname()}-${process.pid}`;
+    if (!/^[A-Za-z0-9_.\-]{1,64}$/.test(this.name)) {
+      throw new ConfigError(`invalid worker name ${JSON.stringify(this.name)}: use 1 to 64 letters, digits, '.', '_' or '-'`);
+    }
+    this.concurrency = integerOption('concurrency', options.concurrency, defaults.concurrency, 1, 10_000);
+    this.options = resolveWorkerTiming(options);
+    this.queueOptions = options;
+    this.connection = openConnection(options, `dtq-worker-${this.name}`);
+  }
+
+  get redis(): Redis {
+    return this.connection.redis;
+  }
+
+  /** The current incarnation's key, `name:incarnation`; empty before start(). */
+  get workerKey(): string {
+    return this.currentKey;
+  }
+
+  /** Tasks running now. */
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  /** Registers a new incarnation, starts the heartbeat and the claim loop. Resolves once registered. */
+  async start(): Promise<void> {
+    if (this.state !== 'idle') throw new Error(`worker ${this.name} was already started`);
+    this.state = 'running';
+    this.watchConnection(this.redis, 'main');
+    if (this.redis.status === 'wait') await this.redis.connect();
+
+    await this.register();
+    this.scheduleHeartbeat();
+    this.claimLoopDone = this.claimLoop();
+    this.emitEvent('workerStarted', { workerKey: this.currentKey, name: this.name, pid: process.pid, concurrency: this.concurrency });
+  }
+
+  /**
+   * Stops gracefully: no new claims, waits up to `timeoutMs` for running
+   * tasks, then aborts the rest and moves everything still in this worker's
+   * processing list back to pending, and deregisters. The deadline holds even
+   * when Redis is unreachable; the master then requeues the tasks once the
+   * heartbeat expires.
+   */
+  async stop(timeoutMs = this.options.shutdownTimeoutMs): Promise<{ releasedCount: number }> {
+    if (this.state === 'stopped' || this.state === 'idle') return { releasedCount: 0 };
+    this.state = 'stopping';
+    const deadlineMs = Date.now() + timeoutMs;
+    this.wakeSlotWaiters();
+    this.blocking?.disconnect();
+
+    await Promise.race([this.waitForRunningTasks(), sleep(timeoutMs)]);
+    for (const task of this.running) this.abandon(task, 'worker stopped before the task finished');
+    await Promise.race([this.claimLoopDone, sleep(Math.max(0, deadlineMs - Date.now()))]);
+
+    let releasedCount = 0;
+    const workerKey = this.currentKey;
+    try {
+      releasedCount = await withDeadline(this.releaseOwnList(workerKey), Math.max(250, deadlineMs - Date.now()));
+    } catch (error) {
+      this.emit('loopError', { operation: 'release on stop', error: (error as Error).message, retryInMs: 0 });
+    }
+    clearTimeout(this.heartbeatTimer);
+    this.state = 'stopped';
+    this.emitEvent('workerStopped', { workerKey, releasedCount });
+    await withDeadline(closeConnection(this.connection), 1000).catch(() => this.redis.disconnect());
+    return { releasedCount };
+  }
+
+  private async register(): Promise<void> {
+    this.currentKey = `${this.name}:${randomBytes(6).toString('hex')}`;
+    const description = JSON.stringify({
+      name: this.name,
+      incarnation: this.currentKey.slice(this.name.length + 1),
+      pid: process.pid,
+      host: hostname(),
+      concurrency: this.concurrency,
+      startedAt: Date.now(),
+      heartbeatIntervalMs: this.options.heartbeatIntervalMs,
+      heartbeatTtlMs: this.options.heartbeatTtlMs,
+    });
+    const sentAtMs = Date.now();
+    await runScript(this.redis, 'registerWorker', [this.keys.workers, this.keys.heartbeat(this.currentKey)], [
+      this.currentKey,
+      description,
+      this.options.heartbeatTtlMs,
+      this.heartbeatValue(),
+    ]);
+    this.lastHeartbeatSentAtMs = sentAtMs;
+  }
+
+  /** Heartbeat value: display data for consoles (the key's existence is what counts). */
+  private heartbeatValue(): string {
+    const running = [...this.running].slice(0, 8).map((task) => ({ id: task.envelope.id, name: task.envelope.name, startedAtMs: task.startedAtMs }));
+    return JSON.stringify({ atMs: Date.now(), completedCount: this.completedCount, failedCount: this.failedCount, running });
+  }
+
+  private scheduleHeartbeat(): void {
+    this.heartbeatTimer = setTimeout(() => void this.beat(), this.options.heartbeatIntervalMs);
+  }
+
+  private async beat(): Promise<void> {
+    if (this.state === 'stopped') return;
+    if (this.fencing) {
+      this.scheduleHeartbeat();
+      return;
+    }
+    const workerKey = this.currentKey;
+    const sentAtMs = Date.now();
+    try {
+      const code = await runScript(this.redis, 'writeHeartbeat', [this.keys.heartbeat(workerKey), this.keys.workers], [
+        workerKey,
+        this.options.heartbeatTtlMs,
+        this.heartbeatValue(),
+      ]);
+      if (code === ScriptCode.fenced && workerKey === this.currentKey) void this.fence('heartbeat found the worker declared dead');
+      else if (workerKey === this.currentKey) this.lastHeartbeatSentAtMs = sentAtMs;
+    } catch (error) {
+      this.emit('loopError', { operation: 'heartbeat', error: (error as Error).message, retryInMs: this.options.heartbeatIntervalMs });
+    }
+    if (!this.isStopped()) this.scheduleHeartbeat();
+  }
+
+  private isStopped(): boolean {
+    return this.state === 'stopped';
+  }
+
+  private async claimLoop(): Promise<void> {
+    let failureCount = 0;
+    while (this.state === 'running') {
+      if (this.fencing) {
+        await this.fencing;
+        continue;
+      }
+      const freeCount = this.concurrency - this.running.size;
+      if (freeCount <= 0) {
+        await this.waitForSlot();
+        continue;
+      }
+
+      try {
+        await this.claimOnce(freeCount);
+        failureCount = 0;
+      } catch (error) {
+        if (this.state !== 'running') break;
+        failureCount++;
+        const retryInMs = Math.min(100 * 2 ** Math.min(failureCount, 5), 3000);
+        this.emit('loopError', { operation: 'claim', error: (error as Error).message, retryInMs });
+        this.resetBlockingConnection();
+        await sleep(retryInMs);
+        await this.adoptUnknownClaims();
+      }
+    }
+  }
+
+  /** Claims without blocking while pending has tasks; blocks in BLMOVE only when it is empty. */
+  private async claimOnce(freeCount: number): Promise<void> {
+    const workerKey = this.currentKey;
+    const reply = (await runScript(
+      this.redis,
+      'claimTasks',
+      [this.keys.pending, this.keys.processing(workerKey), this.keys.workers, this.keys.paused],
+      [workerKey, freeCount],
+    )) as [number, ...string[]];
+    const [code, ...envelopes] = reply;
+
+    if (code === ScriptCode.fenced) {
+      if (workerKey === this.currentKey) await this.fence('claim found the worker declared dead');
+      return;
+    }
+    if (code === ScriptCode.paused) {
+      await this.sleepWhileRunning(pausePollMs);
+      return;
+    }
+    for (const raw of envelopes) this.startTask(raw, workerKey);
+    if (envelopes.length === 0) await this.blockingClaim();
+  }
+
+  /**
+   * Waits in BLMOVE for the next task. The block never outlasts the current
+   * heartbeat: a BLMOVE that Redis serves after the master declared this
+   * worker dead would move a task into a list that nobody sweeps any more.
+   */
+  private async blockingClaim(): Promise<void> {
+    const workerKey = this.currentKey;
+    const heartbeatLeftMs = this.lastHeartbeatSentAtMs + this.options.heartbeatTtlMs - Date.now();
+    const blockMs = Math.min(this.options.claimBlockMs, heartbeatLeftMs - blockSafetyMarginMs(this.options.heartbeatTtlMs));
+    if (blockMs < 50) {
+      await this.sleepWhileRunning(50);
+      return;
+    }
+
+    const blocking = this.blockingConnection(blockMs);
+    const raw = await blocking.blmove(this.keys.pending, this.keys.processing(workerKey), 'RIGHT', 'LEFT', blockMs / 1000);
+    if (raw === null) return;
+    if (workerKey !== this.currentKey || this.state !== 'running') {
+      // Claimed for an incarnation that was fenced or is stopping: put it back.
+      await this.releaseOwnList(workerKey);
+      return;
+    }
+    this.startTask(raw, workerKey);
+  }
+
+  /**
+   * The blocking connection is separate because BLMOVE holds it. It has no
+   * offline queue and never resends: a BLMOVE replayed after a reconnect could
+   * run long after this worker was declared dead. Its command timeout sits
+   * above the block, so a dead socket cannot park the worker forever.
+   */
+  private blockingConnection(blockMs: number): Redis {
+    if (!this.blocking) {
+      this.blocking = createRedis(
+        { ...this.queueOptions, name: `dtq-worker-${this.name}-claim` },
+        {
+          enableOfflineQueue: false,
+          autoResendUnfulfilledCommands: false,
+          maxRetriesPerRequest: 0,
+          commandTimeout: Math.max(blockMs, this.options.claimBlockMs) + 2000,
+          lazyConnect: false,
+        },
+      );
+      this.watchConnection(this.blocking, 'claim');
+    }
+    return this.blocking;
+  }
+
+  /** Drops the blocking connection after an error; the next claim opens a fresh one. */
+  private resetBlockingConnection(): void {
+    this.blocking?.disconnect();
+    this.blocking = undefined;
+  }
+
+  /**
+   * After a claim failed with an unknown outcome (timeout, dropped socket),
+   * Redis may have moved a task into this worker's list without the reply
+   * arriving. Such entries are adopted and run, so none waits in a live
+   * worker's list forever.
+   */
+  private async adoptUnknownClaims(): Promise<void> {
+    if (this.state !== 'running' || this.fencing) return;
+    const workerKey = this.currentKey;
+    try {
+      const entries = await this.redis.lrange(this.keys.processing(workerKey), 0, -1);
+      const known = new Map<string, number>();
+      for (const task of this.running) known.set(task.raw, (known.get(task.raw) ?? 0) + 1);
+      for (const entry of entries) {
+        const seen = known.get(entry) ?? 0;
+        if (seen > 0) known.set(entry, seen - 1);
+        else this.startTask(entry, workerKey);
+      }
+    } catch {
+      // Redis is still away; the next failed claim tries again.
+    }
+  }
+
+  private startTask(raw: string, workerKey: string): void {
+    const decoded = decodeEnvelope(raw, this.options.maxEnvelopeBytes);
+    const envelope: TaskEnvelope = decoded.ok
+      ? decoded.envelope
+      : { id: '', name: '', payload: null, attempt: 1, maxAttempts: 1, enqueuedAt: 0 };
+    if (envelope.maxAttempts === 0) envelope.maxAttempts = this.options.maxAttempts;
+    const task: RunningTask = { raw, envelope, workerKey, controller: new AbortController(), startedAtMs: Date.now(), abandoned: false };
+    this.running.add(task);
+
+    void this.runTask(task, decoded.ok ? undefined : decoded.reason)
+      .catch((error) => this.emit('loopError', { operation: `finish task ${task.envelope.id}`, error: (error as Error).message, retryInMs: 0 }))
+      .finally(() => this.finishTask(task));
+  }
+
+  private finishTask(task: RunningTask): void {
+    this.running.delete(task);
+    this.wakeSlotWaiters();
+  }
+
+  private async runTask(task: RunningTask, invalidReason: string | undefined): Promise<void> {
+    if (invalidReason) {
+      await this.deadLetter(task, `invalid envelope: ${invalidReason}`, false);
+      return;
+    }
+    const { envelope } = task;
+    const handler = Object.hasOwn(this.handlers, envelope.name) ? this.handlers[envelope.name] : undefined;
+    if (typeof handler !== 'function') {
+      await this.deadLetter(task, `unknown task name ${JSON.stringify(envelope.name)}: no handler is registered for it on worker ${this.name}`, false);
+      return;
+    }
+
+    this.emit('claimed', { workerKey: task.workerKey, taskId: envelope.id, name: envelope.name, attempt: envelope.attempt });
+    const outcome = await this.invokeHandler(task, handler);
+    if (task.abandoned) return;
+
+    if (outcome.ok) await this.ack(task);
+    else await this.handleFailure(task, outcome.error);
+  }
+
+  /** Runs the handler, bounded by the task's timeout. A handler that never settles is left behind and its slot freed. */
+  private async invokeHandler(task: RunningTask, handler: TaskHandler): Promise<Outcome> {
+    const { envelope, controller } = task;
+    const timeoutMs = envelope.timeoutMs ?? this.options.taskTimeoutMs;
+    const context: TaskContext = {
+      taskId: envelope.id,
+      name: envelope.name,
+      attempt: envelope.attempt,
+      maxAttempts: envelope.maxAttempts,
+      signal: controller.signal,
+      workerKey: task.workerKey,
+      log: (message, fields) => this.emit('taskLog', { workerKey: task.workerKey, taskId: envelope.id, message, fields }),
+    };
+
+    let timer: NodeJS.Timeout | undefined;
+    const handlerDone = (async (): Promise<Outcome> => {
+      await handler(envelope.payload, context);
+      return { ok: true };
+    })().catch((error: unknown): Outcome => ({ ok: false, error: errorMessage(error) }));
+    const timedOut = new Promise<Outcome>((resolve) => {
+      if (timeoutMs <= 0) return;
+      timer = setTimeout(() => {
+        const message = `handler timed out after ${timeoutMs} ms`;
+        controller.abort(new Error(message));
+        resolve({ ok: false, error: message });
+      }, timeoutMs);
+    });
+    const abandoned = new Promise<Outcome>((resolve) => {
+      controller.signal.addEventListener('abort', () => resolve({ ok: false, error: 'aborted' }), { once: true });
+    });
+
+    try {
+      return await Promise.race([handlerDone, timedOut, abandoned]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async handleFailure(task: RunningTask, error: string): Promise<void> {
+    const { envelope } = task;
+    this.failedCount++;
+    this.emit('failed', { workerKey: task.workerKey, taskId: envelope.id, name: envelope.name, attempt: envelope.attempt, error });
+    if (envelope.attempt >= envelope.maxAttempts) {
+      await this.deadLetter(task, `failed ${envelope.attempt} of ${envelope.maxAttempts} attempts; last error: ${error}`, true);
+      return;
+    }
+
+    const next: TaskEnvelope = { ...envelope, attempt: envelope.attempt + 1, lastError: error.slice(0, 2000) };
+    const dueAtMs = Date.now() + retryDelayMs(envelope.attempt, this.options.retryBaseDelayMs, this.options.retryMaxDelayMs);
+    const code = await this.persistently(task, 'retry', () =>
+      runScript(this.redis, 'retryTask', [this.keys.processing(task.workerKey), this.keys.delayed, this.keys.stats], [
+        task.raw,
+        JSON.stringify(next),
+        dueAtMs,
+      ]),
+    );
+    if (code === ScriptCode.ok) this.emit('retried', { workerKey: task.workerKey, taskId: envelope.id, attempt: next.attempt, dueAtMs });
+    else if (code === ScriptCode.leaseLost) this.reportLeaseLost(task, 'retry');
+  }
+
+  private async deadLetter(task: RunningTask, reason: string, countAsFailed: boolean): Promise<void> {
+    const { envelope } = task;
+    const record = JSON.stringify({ entry: task.raw, reason, at: Date.now(), taskId: envelope.id || undefined, workerKey: task.workerKey });
+    const code = await this.persistently(task, 'dead-letter', () =>
+      runScript(
+        this.redis,
+        'deadLetter',
+        [this.keys.processing(task.workerKey), this.keys.dead, this.keys.stats, this.keys.recoveries],
+        [task.raw, record, envelope.id, countAsFailed ? '1' : '0', this.options.deadMaxLength],
+      ),
+    );
+    if (code === ScriptCode.ok) {
+      this.emitEvent('deadLettered', { workerKey: task.workerKey, taskId: envelope.id || undefined, name: envelope.name || undefined, reason });
+    } else if (code === ScriptCode.leaseLost) {
+      this.reportLeaseLost(task, 'dead-letter');
+    }
+  }
+
+  /** Acknowledges through a batch: acks of one event-loop turn share one script call. */
+  private async ack(task: RunningTask): Promise<void> {
+    const code = await this.persistently(task, 'ack', () => this.queueAck(task));
+    if (code === ScriptCode.ok) {
+      this.completedCount++;
+      this.emit('acked', { workerKey: task.workerKey, taskId: task.envelope.id, name: task.envelope.name, durationMs: Date.now() - task.startedAtMs });
+    } else if (code === ScriptCode.leaseLost) {
+      this.reportLeaseLost(task, 'ack');
+    }
+  }
+
+  private queueAck(task: RunningTask): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.ackQueue.push({ task, resolve, reject });
+      if (this.ackFlushScheduled) return;
+      this.ackFlushScheduled = true;
+      setImmediate(() => void this.flushAcks());
+    });
+  }
+
+  private async flushAcks(): Promise<void> {
+    this.ackFlushScheduled = false;
+    const batch = this.ackQueue;
+    this.ackQueue = [];
+    const byWorkerKey = new Map<string, typeof batch>();
+    for (const item of batch) {
+      const items = byWorkerKey.get(item.task.workerKey) ?? [];
+      items.push(item);
+      byWorkerKey.set(item.task.workerKey, items);
+    }
+    for (const [workerKey, items] of byWorkerKey) {
+      const args: string[] = [this.options.audit ? '1' : '0'];
+      for (const { task } of items) args.push(task.raw, task.envelope.id);
+      try {
+        const codes = (await runScript(
+          this.redis,
+          'ackTasks',
+          [this.keys.processing(workerKey), this.keys.stats, this.keys.recoveries, this.keys.audit],
+          args,
+        )) as number[];
+        items.forEach((item, index) => item.resolve(codes[index] ?? ScriptCode.leaseLost));
+      } catch (error) {
+        for (const item of items) item.reject(error);
+      }
+    }
+  }
+
+  /**
+   * Retries a finishing step (ack, retry, dead-letter) until Redis accepts it,
+   * so a finished task is not forgotten while Redis restarts. It gives up
+   * when the task is abandoned: the worker was fenced or stopped, and the
+   * task is requeued instead.
+   */
+  private async persistently(task: RunningTask, operation: string, step: () => Promise<unknown>): Promise<number | undefined> {
+    for (let failureCount = 1; ; failureCount++) {
+      if (task.abandoned) return undefined;
+      try {
+        return Number(await step());
+      } catch (error) {
+        const retryInMs = Math.min(100 * 2 ** Math.min(failureCount, 5), 3000);
+        this.emit('loopError', { operation: `${operation} task ${task.envelope.id || '(invalid)'}`, error: (error as Error).message, retryInMs });
+        await sleep(retryInMs);
+      }
+    }
+  }
+
+  private reportLeaseLost(task: RunningTask, operation: string): void {
+    this.emitEvent('leaseLost', { workerKey: task.workerKey, taskId: task.envelope.id, operation });
+  }
+
+  private abandon(task: RunningTask, reason: string): void {
+    task.abandoned = true;
+    task.controller.abort(new Error(reason));
+  }
+
+  /**
+   * Reacts to learning that the master declared this incarnation dead: every
+   * running task is abandoned (its copy may already run elsewhere, so its ack
+   * must not happen), whatever is left in the old list goes back to pending,
+   * and the worker registers again as a new incarnation.
+   */
+  private fence(reason: string): Promise<void> {
+    if (this.fencing) return this.fencing;
+    this.fencing = (async () => {
+      const oldKey = this.currentKey;
+      const abortedCount = this.running.size;
+      for (const task of this.running) this.abandon(task, `worker fenced: ${reason}`);
+      this.running.clear();
+      this.wakeSlotWaiters();
+
+      let releasedCount = 0;
+      for (let done = false; !done && this.state !== 'stopped'; ) {
+        try {
+          releasedCount = await this.releaseOwnList(oldKey);
+          if (this.state === 'running') await this.register();
+          done = true;
+        } catch (error) {
+          this.emit('loopError', { operation: 'fence', error: (error as Error).message, retryInMs: fenceRetryMs });
+          await sleep(fenceRetryMs);
+        }
+      }
+      this.emitEvent('fenced', { workerKey: oldKey, newWorkerKey: this.currentKey, abortedCount, releasedCount });
+    })().finally(() => {
+      this.fencing = undefined;
+    });
+    return this.fencing;
+  }
+
+  /** Moves everything in one of this worker's processing lists back to pending and deregisters it. */
+  private async releaseOwnList(workerKey: string): Promise<number> {
+    let releasedCount = 0;
+    for (;;) {
+      const [code, requeuedCount, , remainingCount] = (await runScript(
+        this.redis,
+        'requeueOrphans',
+        [
+          this.keys.processing(workerKey),
+          this.keys.heartbeat(workerKey),
+          this.keys.workers,
+          this.keys.pending,
+          this.keys.dead,
+          this.keys.stats,
+          this.keys.recoveries,
+          this.keys.master,
+        ],
+        [workerKey, defaults.scriptChunkSize, this.options.maxAttempts, '', '1', Date.now(), this.options.deadMaxLength],
+      )) as number[];
+      releasedCount += requeuedCount ?? 0;
+      if (code !== ScriptCode.ok || remainingCount === 0) return releasedCount;
+    }
+  }
+
+  private waitForSlot(): Promise<void> {
+    return new Promise((resolve) => this.slotWaiters.push(resolve));
+  }
+
+  private wakeSlotWaiters(): void {
+    const waiters = this.slotWaiters;
+    this.slotWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private async waitForRunningTasks(): Promise<void> {
+    while (this.running.size > 0) await this.waitForSlot();
+  }
+
+  private async sleepWhileRunning(ms: number): Promise<void> {
+    await Promise.race([sleep(ms), this.waitForSlot()]);
+  }
+
+  private watchConnection(redis: Redis, connection: string): void {
+    let lost = false;
+    redis.on('error', () => {
+      // ioredis reports each failed reconnect here; 'close' and 'ready' below carry the state.
+    });
+    redis.on('close', () => {
+      if (lost || this.state === 'stopped') return;
+      lost = true;
+      this.emit('redisDisconnected', { connection: `${this.currentKey} ${connection}` });
+    });
+    redis.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      this.emit('redisReconnected', { connection: `${this.currentKey} ${connection}` });
+    });
+  }
+
+  private emitEvent<K extends EngineEventName>(type: K, payload: EngineEvents[K]): void {
+    this.emit(type, payload);
+    void appendEvent(this.redis, this.keys, this.options.eventsMaxLength, type, payload);
+  }
+}
+
+function resolveWorkerTiming(options: WorkerOptions): Worker['options'] {
+  const heartbeatIntervalMs = integerOption('heartbeatIntervalMs', options.heartbeatIntervalMs, defaults.heartbeatIntervalMs, 10, 3_600_000);
+  const heartbeatTtlMs = integerOption('heartbeatTtlMs', options.heartbeatTtlMs, defaults.heartbeatTtlMs, 50, 3_600_000);
+  if (heartbeatTtlMs <= heartbeatIntervalMs) {
+    throw new ConfigError(
+      `invalid heartbeatTtlMs ${heartbeatTtlMs}: it must exceed heartbeatIntervalMs (${heartbeatIntervalMs}), or every worker looks dead between two heartbeats; use at least twice the interval`,
+    );
+  }
+  return {
+    heartbeatIntervalMs,
+    heartbeatTtlMs,
+    claimBlockMs: integerOption('claimBlockMs', options.claimBlockMs, defaults.claimBlockMs, 10, 60_000),
+    maxAttempts: integerOption('maxAttempts', options.maxAttempts, defaults.maxAttempts, 1, 1000),
+    taskTimeoutMs: integerOption('taskTimeoutMs', options.taskTimeoutMs, defaults.taskTimeoutMs, 0, 24 * 3_600_000),
+    shutdownTimeoutMs: integerOption('shutdownTimeoutMs', options.shutdownTimeoutMs, defaults.shutdownTimeoutMs, 0, 3_600_000),
+    maxEnvelopeBytes: integerOption('maxEnvelopeBytes', options.maxEnvelopeBytes, defaults.maxEnvelopeBytes, 64, 512 * 1024 * 1024),
+    audit: options.audit ?? false,
+    retryBaseDelayMs: integerOption('retryBaseDelayMs', options.retryBaseDelayMs, defaults.retryBaseDelayMs, 0, 3_600_000),
+    retryMaxDelayMs: integerOption('retryMaxDelayMs', options.retryMaxDelayMs, defaults.retryMaxDelayMs, 0, 24 * 3_600_000),
+    deadMaxLength: integerOption('deadMaxLength', options.deadMaxLength, defaults.deadMaxLength, 1, 100_000_000),
+    eventsMaxLength: integerOption('eventsMaxLength', options.eventsMaxLength, defaults.eventsMaxLength, 10, 1_000_000),
+  };
+}
+
+/** Margin between the end of a BLMOVE block and the heartbeat's expiry: a tenth of the TTL, at most 500 ms. */
+function blockSafetyMarginMs(heartbeatTtlMs: number): number {
+  return Math.min(500, Math.floor(heartbeatTtlMs / 10));
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+async function withDeadline<T>(promise: Promise<T> | undefined, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise as Promise<T>, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
