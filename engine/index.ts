@@ -6,10 +6,11 @@ export { Producer, type ProducerOptions, type EnqueueOptions, type TaskRequest }
 export { Worker, type WorkerOptions, type TaskHandler, type TaskContext } from './worker.js';
 export { Master, type MasterOptions, type SweepResult } from './master.js';
 export { readSnapshot, lostCount, type QueueSnapshot, type WorkerSnapshot, type StreamEvent, type SnapshotLimits } from './monitor.js';
+export { pauseQueue, resumeQueue, listDead, requeueDead, purgeDead, parseDeadRecord, type DeadRecord } from './admin.js';
 export { queueKeys, validateName, type QueueKeys } from './keys.js';
 export { encodeEnvelope, decodeEnvelope, newTaskId, validateTaskName, type TaskEnvelope, type DecodeResult } from './envelope.js';
 export { ConfigError, TaskValidationError, RedisSetupError, ScriptCode } from './errors.js';
 export { TypedEmitter, type EngineEvents, type EngineEventName } from './events.js';
-export { createRedis, checkRedisServer, redactRedisUrl, checkRedisUrl, type RedisConnectionOptions } from './redis.js';
+export { createRedis, checkRedisServer, redactRedisUrl, checkRedisUrl, type RedisConnectionOptions, type RedisCheck } from './redis.js';
 export type { QueueOptions } from './options.js';
 export * as defaults from './defaults.js';

@@ -16,6 +16,7 @@ export const scriptKeyCounts = {
   holdLease: 1,
   releaseLease: 1,
   readSnapshot: 8,
+  requeueDead: 3,
 } as const;
 
 export type ScriptName = keyof typeof scriptKeyCounts;

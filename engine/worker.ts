@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import * as defaults from './defaults.js';
@@ -310,7 +311,7 @@ export class Worker extends TypedEmitter {
       return;
     }
 
-    const blocking = this.blockingConnection(blockMs);
+    const blocking = await this.blockingConnection(blockMs);
     const raw = await blocking.blmove(this.keys.pending, this.keys.processing(workerKey), 'RIGHT', 'LEFT', blockMs / 1000);
     if (raw === null) return;
     if (workerKey !== this.currentKey || this.state !== 'running') {
@@ -327,7 +328,7 @@ export class Worker extends TypedEmitter {
    * run long after this worker was declared dead. Its command timeout sits
    * above the block, so a dead socket cannot park the worker forever.
    */
-  private blockingConnection(blockMs: number): Redis {
+  private async blockingConnection(blockMs: number): Promise<Redis> {
     if (!this.blocking) {
       this.blocking = createRedis(
         { ...this.queueOptions, name: `dtq-worker-${this.name}-claim` },
@@ -336,12 +337,14 @@ export class Worker extends TypedEmitter {
           autoResendUnfulfilledCommands: false,
           maxRetriesPerRequest: 0,
           commandTimeout: Math.max(blockMs, this.options.claimBlockMs) + 2000,
-          lazyConnect: false,
         },
       );
       this.watchConnection(this.blocking, 'claim');
     }
-    return this.blocking;
+    const blocking = this.blocking;
+    if (blocking.status === 'wait') await blocking.connect();
+    else if (blocking.status !== 'ready') await withDeadline(once(blocking, 'ready'), this.options.claimBlockMs + 2000);
+    return blocking;
   }
 
   /** Drops the blocking connection after an error; the next claim opens a fresh one. */

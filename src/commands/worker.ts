@@ -1,0 +1,78 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { checkRedisServer, Worker, type TaskHandler } from '../../engine/index.js';
+import demoHandlers from '../../demo/handlers.js';
+import { UsageError } from '../config.js';
+import { findRedis, RuntimeError } from '../embedded.js';
+import { createLogger, logEngineEvents } from '../logger.js';
+import type { Invocation } from '../main.js';
+
+/**
+ * Loads a handlers module: its default export when that is an object of
+ * functions, otherwise its named function exports.
+ */
+export async function loadHandlers(file: string | undefined): Promise<Record<string, TaskHandler>> {
+  if (!file) return demoHandlers as unknown as Record<string, TaskHandler>;
+  const path = resolve(file);
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new RuntimeError(`cannot load --handlers ${path}: ${(error as Error).message}`);
+  }
+
+  const source = typeof module.default === 'object' && module.default !== null ? (module.default as Record<string, unknown>) : module;
+  const handlers: Record<string, TaskHandler> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (typeof value === 'function' && name !== 'default') handlers[name] = value as TaskHandler;
+  }
+  if (Object.keys(handlers).length === 0) {
+    throw new RuntimeError(`--handlers ${path} exports no functions: export default { taskName: async (payload, ctx) => {...} }`);
+  }
+  return handlers;
+}
+
+/** `dtq-console worker`: runs until SIGTERM, SIGINT or the loss of its parent console, then stops gracefully. */
+export async function runWorkerCommand({ args, flags, config }: Invocation): Promise<number> {
+  if (args.length > 0) throw new UsageError(`worker takes no arguments, got ${JSON.stringify(args.join(' '))}`);
+  const handlers = await loadHandlers(flags.handlers as string | undefined);
+  const target = await findRedis(config);
+  const name = (flags.name as string | undefined) ?? undefined;
+  const logger = createLogger(config.logLevel, { component: 'worker', name: name ?? `pid-${process.pid}`, queue: config.queue });
+
+  const worker = new Worker({
+    url: target.url,
+    queue: config.queue,
+    prefix: config.prefix,
+    name,
+    handlers,
+    concurrency: config.concurrency,
+    heartbeatIntervalMs: config.heartbeatMs,
+    heartbeatTtlMs: config.heartbeatTtlMs,
+    maxAttempts: config.maxAttempts,
+    taskTimeoutMs: config.taskTimeoutMs,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    audit: config.audit,
+  });
+  logEngineEvents(worker, logger);
+  const check = await checkRedisServer(worker.redis, target.displayUrl);
+  for (const warning of check.warnings) logger.warn({ event: 'redisConfig' }, warning);
+  await worker.start();
+  logger.info({ event: 'ready', workerKey: worker.workerKey, redis: target.displayUrl, handlers: Object.keys(handlers) }, 'worker ready');
+
+  return new Promise<number>((resolveExit) => {
+    let stopping = false;
+    const stop = (reason: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ event: 'stopping', reason, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'stopping');
+      // A hard deadline on top of the worker's own: exit even if Redis hangs every call.
+      setTimeout(() => resolveExit(0), config.shutdownTimeoutMs + 3000).unref();
+      void worker.stop().then(() => resolveExit(0), () => resolveExit(0));
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    // Spawned by a console: the IPC channel closes when the console dies, even by SIGKILL.
+    if (process.send) process.on('disconnect', () => stop('parent process exited'));
+  });
+}
