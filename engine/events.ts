@@ -73,3 +73,25 @@ export async function appendEvent<K extends EngineEventName>(
     // Best effort, see above.
   }
 }
+
+/**
+ * Emits redisDisconnected once when a connection drops and redisReconnected
+ * when it is ready again. ioredis reports every failed reconnect attempt as an
+ * 'error' event; the listener keeps those from being printed as unhandled.
+ */
+export function watchConnection(redis: Redis, emitter: TypedEmitter, label: () => string, isStopped: () => boolean): void {
+  let lost = false;
+  redis.on('error', () => {
+    // The state changes are reported by 'close' and 'ready' below.
+  });
+  redis.on('close', () => {
+    if (lost || isStopped()) return;
+    lost = true;
+    emitter.emit('redisDisconnected', { connection: label() });
+  });
+  redis.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    emitter.emit('redisReconnected', { connection: label() });
+  });
+}

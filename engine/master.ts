@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import * as defaults from './defaults.js';
 import { ScriptCode } from './errors.js';
-import { appendEvent, TypedEmitter, type EngineEventName, type EngineEvents } from './events.js';
+import { appendEvent, TypedEmitter, watchConnection, type EngineEventName, type EngineEvents } from './events.js';
 import type { QueueKeys } from './keys.js';
 import { closeConnection, integerOption, openConnection, resolveKeys, type OwnedConnection, type QueueOptions } from './options.js';
 import { runScript } from './scripts.js';
@@ -82,6 +82,7 @@ export class Master extends TypedEmitter {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    watchConnection(this.redis, this, () => `master ${this.token}`, () => !this.running);
     if (this.redis.status === 'wait') await this.redis.connect();
     await this.tick();
   }

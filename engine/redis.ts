@@ -90,7 +90,7 @@ export async function checkRedisServer(redis: Redis, displayUrl: string): Promis
   } catch (error) {
     if (error instanceof RedisSetupError) throw error;
     throw new RedisSetupError(
-      `cannot reach Redis at ${displayUrl}: ${(error as Error).message}. Check that the server runs and the URL (--redis-url or REDIS_URL) is right`,
+      `cannot reach Redis at ${displayUrl}: ${(error as Error).message.replace(/\.$/, '')}. Check that the server runs and the URL (--redis-url or REDIS_URL) is right`,
     );
   }
 }

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import * as defaults from './defaults.js';
 import { decodeEnvelope, type TaskEnvelope } from './envelope.js';
 import { ConfigError, ScriptCode } from './errors.js';
-import { appendEvent, TypedEmitter, type EngineEventName, type EngineEvents } from './events.js';
+import { appendEvent, TypedEmitter, watchConnection, type EngineEventName, type EngineEvents } from './events.js';
 import type { QueueKeys } from './keys.js';
 import {
   closeConnection,
@@ -147,7 +147,7 @@ export class Worker extends TypedEmitter {
   async start(): Promise<void> {
     if (this.state !== 'idle') throw new Error(`worker ${this.name} was already started`);
     this.state = 'running';
-    this.watchConnection(this.redis, 'main');
+    watchConnection(this.redis, this, () => `${this.currentKey} main`, () => this.isStopped());
     if (this.redis.status === 'wait') await this.redis.connect();
 
     await this.register();
@@ -339,7 +339,7 @@ export class Worker extends TypedEmitter {
           commandTimeout: Math.max(blockMs, this.options.claimBlockMs) + 2000,
         },
       );
-      this.watchConnection(this.blocking, 'claim');
+      watchConnection(this.blocking, this, () => `${this.currentKey} claim`, () => this.isStopped());
     }
     const blocking = this.blocking;
     if (blocking.status === 'wait') await blocking.connect();
@@ -641,23 +641,6 @@ export class Worker extends TypedEmitter {
 
   private async sleepWhileRunning(ms: number): Promise<void> {
     await Promise.race([sleep(ms), this.waitForSlot()]);
-  }
-
-  private watchConnection(redis: Redis, connection: string): void {
-    let lost = false;
-    redis.on('error', () => {
-      // ioredis reports each failed reconnect here; 'close' and 'ready' below carry the state.
-    });
-    redis.on('close', () => {
-      if (lost || this.state === 'stopped') return;
-      lost = true;
-      this.emit('redisDisconnected', { connection: `${this.currentKey} ${connection}` });
-    });
-    redis.on('ready', () => {
-      if (!lost) return;
-      lost = false;
-      this.emit('redisReconnected', { connection: `${this.currentKey} ${connection}` });
-    });
   }
 
   private emitEvent<K extends EngineEventName>(type: K, payload: EngineEvents[K]): void {

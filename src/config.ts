@@ -92,8 +92,9 @@ export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.Proces
   const pick = (flag: string, envName: string): { value: string; label: string } | undefined => {
     const flagValue = flags[camelCase(flag)];
     if (flagValue !== undefined) return { value: String(flagValue), label: `--${flag}` };
-    if (env[envName] !== undefined) return { value: env[envName] as string, label: envName };
-    if (dotEnv[envName] !== undefined) return { value: dotEnv[envName] as string, label: `${envName} in .env` };
+    // An empty variable counts as unset, as most tools treat `REDIS_URL=`.
+    if (env[envName]) return { value: env[envName] as string, label: envName };
+    if (dotEnv[envName]) return { value: dotEnv[envName] as string, label: `${envName} in .env` };
     return undefined;
   };
 

@@ -112,14 +112,32 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** yargs-parser reads a lone `-` after a flag as an empty value; `--flag=-` keeps it, so stdin works as `--ndjson -`. */
+function joinDashValues(argv: string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const current = argv[i] as string;
+    if (current.startsWith('--') && !current.includes('=') && argv[i + 1] === '-') {
+      joined.push(`${current}=-`);
+      i++;
+    } else {
+      joined.push(current);
+    }
+  }
+  return joined;
+}
+
 function parse(argv: string[]): Invocation {
   const cli = meow(helpText, {
     importMeta: import.meta,
-    argv,
+    argv: joinDashValues(argv),
     flags: flagDefinitions,
     allowUnknownFlags: false,
     booleanDefault: undefined,
   });
+  // meow answers --help and --version only when they come alone; honour them anywhere.
+  if (argv.includes('--help')) cli.showHelp(0);
+  if (argv.includes('--version')) cli.showVersion();
   const [command = 'console', ...args] = cli.input;
   const allowed = commandFlags[command];
   if (!allowed) throw new UsageError(`unknown command ${JSON.stringify(command)}: use one of worker, enqueue, status, pause, resume, dead (see --help)`);

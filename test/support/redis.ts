@@ -17,6 +17,7 @@ export async function startTestRedis(options: Partial<RedisServerOptions> = {}):
   const dir = mkdtempSync(join(tmpdir(), 'dtq-test-redis-'));
   const server = await startRedisServer({ appendOnly: false, ...options, dir });
   const client = new Redis(server.url, { maxRetriesPerRequest: 3, retryStrategy: () => 100 });
+  client.on('error', () => undefined);
   return Object.assign(server, {
     client,
     async cleanup() {
