@@ -48,7 +48,7 @@ export async function listDead(redis: Redis, keys: QueueKeys, limit: number): Pr
   return raws.map(parseDeadRecord);
 }
 
-/** The envelope to push when a dead task is requeued: attempt reset, so it gets its full attempts again. */
+/** Builds the envelope to push when a dead task is requeued, with the attempt reset so it gets its full attempts again. */
 function revivedEntry(record: DeadRecord): string {
   const decoded = decodeEnvelope(record.entry, Number.MAX_SAFE_INTEGER);
   if (!decoded.ok) return record.entry;

@@ -24,7 +24,7 @@ export interface MasterOptions extends QueueOptions {
   eventsMaxLength?: number;
 }
 
-/** What one sweep did. */
+/** Outcome of one sweep. */
 export interface SweepResult {
   role: 'leader' | 'standby';
   deadWorkerCount: number;
@@ -100,8 +100,8 @@ export class Master extends TypedEmitter {
   }
 
   /**
-   * One sweep: renew or take the lease; as leader, requeue the tasks of
-   * every worker whose heartbeat expired and promote due retries.
+   * Renews or takes the lease. As leader, it then requeues the tasks of every
+   * worker whose heartbeat expired and promotes due retries.
    */
   async sweep(): Promise<SweepResult> {
     const result: SweepResult = { role: 'standby', deadWorkerCount: 0, requeuedCount: 0, deadLetteredCount: 0, promotedCount: 0 };

@@ -19,7 +19,7 @@ import { createRedis } from './redis.js';
 import { runScript } from './scripts.js';
 import { retryDelayMs, sleep } from './timing.js';
 
-/** What a handler receives besides the payload. */
+/** Context a handler receives besides the payload. */
 export interface TaskContext {
   taskId: string;
   name: string;
@@ -300,7 +300,7 @@ export class Worker extends TypedEmitter {
   /**
    * Waits in BLMOVE for the next task. The block never outlasts the current
    * heartbeat: a BLMOVE that Redis serves after the master declared this
-   * worker dead would move a task into a list that nobody sweeps any more.
+   * worker dead would move a task into a list that no master sweeps any more.
    */
   private async blockingClaim(): Promise<void> {
     const workerKey = this.currentKey;
@@ -569,10 +569,10 @@ export class Worker extends TypedEmitter {
   }
 
   /**
-   * Reacts to learning that the master declared this incarnation dead: every
-   * running task is abandoned (its copy may already run elsewhere, so its ack
-   * must not happen), whatever is left in the old list goes back to pending,
-   * and the worker registers again as a new incarnation.
+   * Fences this incarnation after the master declared it dead. Every running
+   * task is abandoned, because another copy may already run elsewhere and
+   * its ack must not happen. Whatever is left in the old list goes back to
+   * pending, and the worker registers again as a new incarnation.
    */
   private fence(reason: string): Promise<void> {
     if (this.fencing) return this.fencing;

@@ -135,7 +135,7 @@ function parse(argv: string[]): Invocation {
     allowUnknownFlags: false,
     booleanDefault: undefined,
   });
-  // meow answers --help and --version only when they come alone; honour them anywhere.
+  // meow handles --help and --version only when they are the sole argument; honour them anywhere.
   if (argv.includes('--help')) cli.showHelp(0);
   if (argv.includes('--version')) cli.showVersion();
   const [command = 'console', ...args] = cli.input;

@@ -72,6 +72,6 @@ async function readNdjson(source: string): Promise<unknown[]> {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`cannot read --ndjson ${source}: ${(error as Error).message}`);
   }
-  if (payloads.length === 0) throw new UsageError(`--ndjson ${source} holds no payloads: write one JSON value per line`);
+  if (payloads.length === 0) throw new UsageError(`--ndjson ${source} contains no payloads: write one JSON value per line`);
   return payloads;
 }
