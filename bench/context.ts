@@ -1,0 +1,32 @@
+import type { Redis } from 'ioredis';
+import type { SystemName } from './protocol.js';
+
+/** What every benchmark case gets: the private server and the run's settings. */
+export interface BenchContext {
+  redisUrl: string;
+  /** Connection for FLUSHALL, INFO and CONFIG RESETSTAT; its own commands are left out of the counts. */
+  admin: Redis;
+  /** Runs per case and system. */
+  runs: number;
+  /** Multiplies every task count; below 1 for a quick check, never for published numbers. */
+  scale: number;
+  log(message: string): void;
+}
+
+let queueCounter = 0;
+
+/** A queue name not used before in this run. */
+export function freshQueue(label: string): string {
+  queueCounter++;
+  return `bench-${label}-${queueCounter}`;
+}
+
+/** The systems in the order of run `runIndex`: alternating, so neither always runs on a warmer server. */
+export function systemsInOrder(runIndex: number): SystemName[] {
+  return runIndex % 2 === 0 ? ['dtq', 'bullmq'] : ['bullmq', 'dtq'];
+}
+
+/** Scales a task count, keeping it at least `minimum`. */
+export function scaled(context: BenchContext, count: number, minimum = 100): number {
+  return Math.max(minimum, Math.round(count * context.scale));
+}

@@ -1,0 +1,58 @@
+import type { BenchResults } from './report.js';
+
+/** Renders docs/benchmarks.md: how the numbers were made, the machine, then the tables of this run. */
+export function renderDocsPage(results: BenchResults, tables: string): string {
+  const { machine } = results;
+  return `# Benchmarks
+
+dtq-console and BullMQ measured side by side on the same private
+\`redis-server\`, in one run of \`npm run bench -- --docs\`.
+
+## Machine
+
+| | |
+| --- | --- |
+| CPU | ${machine.cpuModel}, ${machine.cpuCount} cores |
+| memory | ${machine.memoryGib} GiB |
+| OS | ${machine.os} |
+| Node | ${machine.node} |
+| Redis | ${machine.redis}, persistence off |
+| BullMQ | ${machine.bullmq} |
+| run | ${machine.startedAt}, ${machine.durationS} s, ${machine.runs} runs per case and system, scale ${machine.scale} |
+
+Redis, the worker processes and the benchmark share these cores, so every
+figure is a comparison on one machine, not a capacity claim.
+
+## Method
+
+- Each case runs ${machine.runs} times per system, alternating which system goes
+  first. Tables show the median with min–max; verdicts compare medians.
+- **Bulk enqueue**: 50,000 tasks named \`noop\` with payload \`{"n": i}\`, sent
+  with \`Producer.enqueueBulk\` and with BullMQ's \`Queue.addBulk\`
+  (\`removeOnComplete: true\`), timed from the call to its resolution.
+- **Processing**: the queue is filled first, then 1 or 2 forked worker
+  processes with a no-op handler start together; the time runs from the start
+  signal to the last completion. dtq-console runs with every guarantee on
+  (heartbeats, a processing list per incarnation, stats counters); BullMQ runs
+  with its defaults (locks, stalled-job checks) and \`removeOnComplete\`, at
+  the same concurrency and payload.
+- **Redis CPU** is the change of \`used_cpu_user + used_cpu_sys\` from
+  \`INFO cpu\`; **worker CPU** is the sum of \`process.cpuUsage()\` of the
+  worker processes; **commands** come from \`INFO commandstats\` after
+  \`CONFIG RESETSTAT\` and include the commands that scripts run, so a script
+  call counts once as EVALSHA and once per command inside it.
+  **Peak RSS** is \`process.resourceUsage().maxRSS\` of the largest worker
+  process.
+- **Recovery**: worker processes holding one task each get SIGKILL, spread
+  over one heartbeat interval (dtq-console) or one lock-renewal interval
+  (BullMQ, 15 s). Latency runs to the master's \`requeued\` event
+  (dtq-console: 1 s heartbeat, 3 s TTL, 0.5 s sweep) or to a live worker's
+  \`stalled\` event (BullMQ: 30 s lock, 30 s stalled-job check).
+- **Console tick**: one \`readSnapshot\` call, the console's whole read per
+  tick, with 20 registered workers holding 5 tasks each, at 10 and at
+  1,000,000 pending tasks. Redis time is the EVALSHA's \`usec_per_call\`.
+
+## Results
+
+${tables}`;
+}

@@ -1,0 +1,117 @@
+/**
+ * One benchmark worker process: a dtq-console or BullMQ worker with a no-op
+ * (or never-ending) handler, driven by its parent over IPC. Running workers in
+ * their own processes lets the benchmark read each one's CPU time and peak
+ * RSS, and lets the recovery case kill one with SIGKILL.
+ */
+import { Worker as BullWorker } from 'bullmq';
+import { Worker } from '../engine/index.js';
+import type { ChildMessage, ParentMessage, WorkerProcessConfig } from './protocol.js';
+
+const progressIntervalMs = 50;
+
+interface Runner {
+  /** Starts claiming tasks. */
+  start(): Promise<void> | void;
+  stop(): Promise<void>;
+}
+
+const config = JSON.parse(process.argv[2] ?? '{}') as WorkerProcessConfig;
+let completedCount = 0;
+let lastCompletedAtMs = 0;
+let cpuAtStart = process.cpuUsage();
+
+function send(message: ChildMessage): void {
+  process.send?.(message);
+}
+
+function countCompletion(): void {
+  completedCount++;
+  lastCompletedAtMs = Date.now();
+}
+
+/** Resolves when the process dies: a held task is never finished. */
+function holdForever(): Promise<void> {
+  return new Promise(() => undefined);
+}
+
+async function createDtqRunner(): Promise<Runner> {
+  const worker = new Worker({
+    url: config.redisUrl,
+    queue: config.queue,
+    name: config.name,
+    concurrency: config.concurrency,
+    handlers: {
+      noop: () => undefined,
+      hold: (_payload, context) => new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve())),
+    },
+  });
+  worker.on('acked', countCompletion);
+  worker.on('claimed', ({ taskId, workerKey }) => {
+    if (config.handler === 'hold') send({ type: 'claimed', taskId, workerKey });
+  });
+  await worker.redis.connect();
+  return {
+    start: () => worker.start(),
+    stop: async () => {
+      await worker.stop(0);
+    },
+  };
+}
+
+async function createBullRunner(): Promise<Runner> {
+  const url = new URL(config.redisUrl);
+  const worker = new BullWorker(
+    config.queue,
+    async (job) => {
+      if (config.handler === 'hold') {
+        send({ type: 'claimed', taskId: String(job.id) });
+        await holdForever();
+      }
+    },
+    {
+      connection: { host: url.hostname, port: Number(url.port), maxRetriesPerRequest: null },
+      concurrency: config.concurrency,
+      autorun: false,
+      removeOnComplete: { count: 0 },
+    },
+  );
+  worker.on('completed', countCompletion);
+  worker.on('error', (error) => console.error(`bench worker ${config.name}: ${error.message}`));
+  await worker.waitUntilReady();
+  return {
+    start: () => {
+      void worker.run();
+    },
+    stop: () => worker.close(true),
+  };
+}
+
+async function main(): Promise<void> {
+  const runner = config.system === 'dtq' ? await createDtqRunner() : await createBullRunner();
+  let lastSentCount = -1;
+  const progressTimer = setInterval(() => {
+    if (completedCount === lastSentCount) return;
+    lastSentCount = completedCount;
+    send({ type: 'progress', completedCount });
+  }, progressIntervalMs);
+
+  process.on('message', (message: ParentMessage) => {
+    if (message.type === 'start') {
+      cpuAtStart = process.cpuUsage();
+      void runner.start();
+    } else if (message.type === 'report') {
+      const cpu = process.cpuUsage(cpuAtStart);
+      send({ type: 'report', completedCount, lastCompletedAtMs, cpuUs: cpu.user + cpu.system, maxRssKb: process.resourceUsage().maxRSS });
+    } else if (message.type === 'stop') {
+      clearInterval(progressTimer);
+      void runner.stop().finally(() => process.exit(0));
+    }
+  });
+  send({ type: 'ready' });
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench worker ${config.name} failed: ${(error as Error).message}`);
+  process.exit(1);
+});
