@@ -56,6 +56,12 @@ export const eventsMaxLength = 1000;
 /** Length cap of the dead-letter list; the oldest entries are trimmed beyond it. */
 export const deadMaxLength = 100_000;
 
+/**
+ * Lifetime of the audit hash after its last write. The hash keeps one field
+ * per completed task, so it must not outlive a test or soak run by much.
+ */
+export const auditRetentionMs = 24 * 3600 * 1000;
+
 /** Envelopes one bulk-enqueue script call pushes. */
 export const enqueueBatchSize = 1000;
 

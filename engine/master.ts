@@ -96,7 +96,8 @@ export class Master extends TypedEmitter {
       await Promise.race([runScript(this.redis, 'releaseLease', [this.keys.master], [this.token]).catch(() => undefined), sleep(1000)]);
     }
     await Promise.race([closeConnection(this.connection), sleep(1000)]);
-    this.redis.disconnect();
+    // quit() waits for a reply that never comes while Redis is away.
+    if (this.connection.owned) this.redis.disconnect();
   }
 
   /**

@@ -59,6 +59,8 @@ export interface WorkerOptions extends QueueOptions {
   maxEnvelopeBytes?: number;
   /** Count completions per task id in the audit hash. @default false */
   audit?: boolean;
+  /** Lifetime of the audit hash after its last write. @default 86400000 (24 h) */
+  auditRetentionMs?: number;
   /** @default 1000 */
   retryBaseDelayMs?: number;
   /** @default 300000 */
@@ -234,7 +236,8 @@ export class Worker extends TypedEmitter {
         this.options.heartbeatTtlMs,
         this.heartbeatValue(),
       ]);
-      if (code === ScriptCode.fenced && workerKey === this.currentKey) void this.fence('heartbeat found the worker declared dead');
+      // While stopping, the worker's own release removes its registry entry; that is not a fence.
+      if (code === ScriptCode.fenced && workerKey === this.currentKey && this.state === 'running') void this.fence('heartbeat found the worker declared dead');
       else if (workerKey === this.currentKey) this.lastHeartbeatSentAtMs = sentAtMs;
     } catch (error) {
       this.emit('loopError', { operation: 'heartbeat', error: (error as Error).message, retryInMs: this.options.heartbeatIntervalMs });
@@ -303,6 +306,7 @@ export class Worker extends TypedEmitter {
    * worker dead would move a task into a list that no master sweeps any more.
    */
   private async blockingClaim(): Promise<void> {
+    if (this.state !== 'running') return;
     const workerKey = this.currentKey;
     const heartbeatLeftMs = this.lastHeartbeatSentAtMs + this.options.heartbeatTtlMs - Date.now();
     const blockMs = Math.min(this.options.claimBlockMs, heartbeatLeftMs - blockSafetyMarginMs(this.options.heartbeatTtlMs));
@@ -524,7 +528,7 @@ export class Worker extends TypedEmitter {
       byWorkerKey.set(item.task.workerKey, items);
     }
     for (const [workerKey, items] of byWorkerKey) {
-      const args: string[] = [this.options.audit ? '1' : '0'];
+      const args: string[] = [this.options.audit ? String(this.options.auditRetentionMs) : '0'];
       for (const { task } of items) args.push(task.raw, task.envelope.id);
       try {
         const codes = (await runScript(
@@ -666,6 +670,7 @@ function resolveWorkerTiming(options: WorkerOptions): Worker['options'] {
     shutdownTimeoutMs: integerOption('shutdownTimeoutMs', options.shutdownTimeoutMs, defaults.shutdownTimeoutMs, 0, 3_600_000),
     maxEnvelopeBytes: integerOption('maxEnvelopeBytes', options.maxEnvelopeBytes, defaults.maxEnvelopeBytes, 64, 512 * 1024 * 1024),
     audit: options.audit ?? false,
+    auditRetentionMs: integerOption('auditRetentionMs', options.auditRetentionMs, defaults.auditRetentionMs, 1000, 365 * 86_400_000),
     retryBaseDelayMs: integerOption('retryBaseDelayMs', options.retryBaseDelayMs, defaults.retryBaseDelayMs, 0, 3_600_000),
     retryMaxDelayMs: integerOption('retryMaxDelayMs', options.retryMaxDelayMs, defaults.retryMaxDelayMs, 0, 24 * 3_600_000),
     deadMaxLength: integerOption('deadMaxLength', options.deadMaxLength, defaults.deadMaxLength, 1, 100_000_000),

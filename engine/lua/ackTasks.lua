@@ -6,7 +6,9 @@
 -- KEYS[2] stats hash
 -- KEYS[3] recoveries hash (taskId -> times requeued from dead workers)
 -- KEYS[4] audit hash (taskId -> completion count)
--- ARGV[1] "1" to count completions per task id in the audit hash, else "0"
+-- ARGV[1] audit retention in ms: above 0, completions are counted per task id
+--         in the audit hash, which expires this long after its last write;
+--         0 turns the audit off
 -- ARGV[2], ARGV[3] first envelope exactly as claimed, and its task id
 -- ARGV[4], ARGV[5] ... further pairs
 --
@@ -20,7 +22,8 @@ local processingKey = KEYS[1]
 local statsKey = KEYS[2]
 local recoveriesKey = KEYS[3]
 local auditKey = KEYS[4]
-local auditOn = ARGV[1] == '1'
+local auditRetentionMs = tonumber(ARGV[1])
+local auditOn = auditRetentionMs > 0
 
 local hasRecoveries = redis.call('EXISTS', recoveriesKey) == 1
 local codes = {}
@@ -54,5 +57,8 @@ if leaseLostCount > 0 then
 end
 if duplicateCount > 0 then
   redis.call('HINCRBY', statsKey, 'duplicateCompletions', duplicateCount)
+end
+if auditOn and completedCount > 0 then
+  redis.call('PEXPIRE', auditKey, auditRetentionMs)
 end
 return codes

@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cliPath, runCli, signalProcess } from '../support/processes.js';
+import { waitFor } from '../support/redis.js';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('headless master', () => {
+  it('runs workers on embedded Redis and leaves nothing behind', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'dtq-headless-'));
+    const dataDir = join(folder, '.dtq');
+    const env = { ...process.env, REDIS_URL: '' };
+    const master = spawn(process.execPath, [cliPath, '--no-ui', '--workers', '2', '--data-dir', dataDir], { cwd: folder, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    master.stdout.on('data', (data) => (output += data));
+    master.stderr.on('data', (data) => (output += data));
+    const exited = new Promise<number | null>((resolve) => master.on('exit', (code) => resolve(code)));
+
+    try {
+      expect(await waitFor(() => existsSync(join(dataDir, 'redis.json')), 15_000)).toBe(true);
+      const { pid: redisPid } = JSON.parse(readFileSync(join(dataDir, 'redis.json'), 'utf8')) as { pid: number };
+      const cli = (args: string[]) => runCli([...args, '--data-dir', dataDir], { REDIS_URL: '' });
+      expect(await waitFor(() => (JSON.parse(cli(['status', '--json']).stdout || '{}') as { workerCount?: number }).workerCount === 2, 15_000)).toBe(true);
+
+      const enqueue = cli(['enqueue', 'sleep', '--payload', '{"ms":5}', '--count', '100']);
+      expect(enqueue.stdout).toContain('enqueued 100 task(s) sleep');
+      expect(await waitFor(() => (JSON.parse(cli(['status', '--json']).stdout) as { stats: { completed?: number } }).stats.completed === 100, 20_000)).toBe(true);
+      const workerPids = output
+        .split('\n')
+        .filter((line) => line.includes('"event":"workerSpawned"'))
+        .map((line) => (JSON.parse(line) as { pid: number }).pid);
+      expect(workerPids).toHaveLength(2);
+
+      master.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(isAlive(redisPid)).toBe(false);
+      for (const pid of workerPids) expect(isAlive(pid)).toBe(false);
+      expect(existsSync(join(dataDir, 'redis.json'))).toBe(false);
+      expect(output).toContain('"event":"stopped"');
+    } finally {
+      signalProcess(master.pid ?? 0, 'SIGKILL');
+    }
+  });
+});
