@@ -36,8 +36,10 @@ export function checkRedisUrl(url: string): string | undefined {
 
 /**
  * Opens an ioredis connection. Reconnects forever with capped backoff, so
- * long-running processes survive Redis restarts; each caller decides how its
- * own commands behave while disconnected.
+ * long-running processes survive Redis restarts. Commands that were sent
+ * when the connection dropped fail instead of being resent: a resent claim
+ * would hide the reply of the first one, leaving its tasks unknown to the
+ * worker, while a failure makes the worker look for such tasks.
  */
 export function createRedis(options: RedisConnectionOptions & { name?: string } = {}, extra: RedisOptions = {}): Redis {
   const url = options.url ?? 'redis://127.0.0.1:6379';
@@ -48,6 +50,7 @@ export function createRedis(options: RedisConnectionOptions & { name?: string } 
     connectionName: options.name,
     retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 10), 2000),
     maxRetriesPerRequest: 2,
+    autoResendUnfulfilledCommands: false,
     lazyConnect: true,
     ...extra,
     ...options.redisOptions,

@@ -549,6 +549,8 @@ export class Worker extends TypedEmitter {
    * so a finished task is not forgotten while Redis restarts. It gives up
    * when the task is abandoned: the worker was fenced or stopped, and the
    * task is requeued instead.
+   * NOTE: when a step ran but its reply was lost with the connection, the
+   * retry finds the entry gone and reports a lost lease that did not happen.
    */
   private async persistently(task: RunningTask, operation: string, step: () => Promise<unknown>): Promise<number | undefined> {
     for (let failureCount = 1; ; failureCount++) {
