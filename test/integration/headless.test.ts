@@ -30,11 +30,15 @@ describe('headless master', () => {
       expect(await waitFor(() => existsSync(join(dataDir, 'redis.json')), 15_000)).toBe(true);
       const { pid: redisPid } = JSON.parse(readFileSync(join(dataDir, 'redis.json'), 'utf8')) as { pid: number };
       const cli = (args: string[]) => runCli([...args, '--data-dir', dataDir], { REDIS_URL: '' });
-      expect(await waitFor(() => (JSON.parse(cli(['status', '--json']).stdout || '{}') as { workerCount?: number }).workerCount === 2, 15_000)).toBe(true);
+      const status = () => {
+        const result = cli(['status', '--json']);
+        return result.code === 0 ? (JSON.parse(result.stdout) as { workerCount: number; stats: { completed?: number } }) : undefined;
+      };
+      expect(await waitFor(() => status()?.workerCount === 2, 15_000)).toBe(true);
 
       const enqueue = cli(['enqueue', 'sleep', '--payload', '{"ms":5}', '--count', '100']);
       expect(enqueue.stdout).toContain('enqueued 100 task(s) sleep');
-      expect(await waitFor(() => (JSON.parse(cli(['status', '--json']).stdout) as { stats: { completed?: number } }).stats.completed === 100, 20_000)).toBe(true);
+      expect(await waitFor(() => status()?.stats.completed === 100, 20_000)).toBe(true);
       const workerPids = output
         .split('\n')
         .filter((line) => line.includes('"event":"workerSpawned"'))
