@@ -6,6 +6,7 @@ import { ScriptCode } from './errors.js';
 import { appendEvent, TypedEmitter, watchConnection, type EngineEventName, type EngineEvents } from './events.js';
 import type { QueueKeys } from './keys.js';
 import { closeConnection, integerOption, openConnection, resolveKeys, type OwnedConnection, type QueueOptions } from './options.js';
+import { requeueWorkerList } from './requeue.js';
 import { runScript } from './scripts.js';
 import { sleep } from './timing.js';
 
@@ -161,43 +162,21 @@ export class Master extends TypedEmitter {
     return workerKeys.filter((_, index) => replies[index]?.[1] === 0);
   }
 
-  /** Requeues one dead worker's list in bounded chunks; undefined when the worker turned out alive or the lease was lost. */
+  /** Requeues one dead worker's list; undefined when the worker turned out alive or the lease was lost. */
   private async requeueWorker(workerKey: string): Promise<{ requeuedCount: number; deadLetteredCount: number } | undefined> {
     const description = await this.redis.hget(this.keys.workers, workerKey);
     const name = parseWorkerName(description, workerKey);
-    let requeuedCount = 0;
-    let deadLetteredCount = 0;
-    let heldCount: number | undefined;
+    const { code, heldCount, requeuedCount, deadLetteredCount } = await requeueWorkerList(this.redis, this.keys, {
+      workerKey,
+      chunkSize: this.chunkSize,
+      maxAttempts: this.maxAttempts,
+      deadMaxLength: this.deadMaxLength,
+      leaseToken: this.token,
+    });
+    if (code === ScriptCode.notLeader) this.setRole('standby');
+    if (code !== ScriptCode.ok) return undefined;
 
-    for (;;) {
-      const [code, moved, deadLettered, remaining] = (await runScript(
-        this.redis,
-        'requeueOrphans',
-        [
-          this.keys.processing(workerKey),
-          this.keys.heartbeat(workerKey),
-          this.keys.workers,
-          this.keys.pending,
-          this.keys.dead,
-          this.keys.stats,
-          this.keys.recoveries,
-          this.keys.master,
-        ],
-        [workerKey, this.chunkSize, this.maxAttempts, this.token, '0', Date.now(), this.deadMaxLength],
-      )) as [number, number, number, number];
-      if (code === ScriptCode.notLeader) {
-        this.setRole('standby');
-        return undefined;
-      }
-      if (code !== ScriptCode.ok) return undefined;
-
-      heldCount ??= moved + deadLettered + remaining;
-      requeuedCount += moved;
-      deadLetteredCount += deadLettered;
-      if (remaining === 0) break;
-    }
-
-    this.emitEvent('workerDead', { workerKey, name, heldCount: heldCount ?? 0 });
+    this.emitEvent('workerDead', { workerKey, name, heldCount });
     this.emitEvent('requeued', { workerKey, requeuedCount, deadLetteredCount });
     if (deadLetteredCount > 0) {
       this.emitEvent('deadLettered', { workerKey, reason: `${deadLetteredCount} poison task(s) from worker ${workerKey}: their workers died on every allowed attempt` });

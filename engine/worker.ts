@@ -16,6 +16,7 @@ import {
   type QueueOptions,
 } from './options.js';
 import { createRedis } from './redis.js';
+import { requeueWorkerList } from './requeue.js';
 import { runScript } from './scripts.js';
 import { retryDelayMs, sleep } from './timing.js';
 
@@ -609,26 +610,13 @@ export class Worker extends TypedEmitter {
 
   /** Moves everything in one of this worker's processing lists back to pending and deregisters it. */
   private async releaseOwnList(workerKey: string): Promise<number> {
-    let releasedCount = 0;
-    for (;;) {
-      const [code, requeuedCount, , remainingCount] = (await runScript(
-        this.redis,
-        'requeueOrphans',
-        [
-          this.keys.processing(workerKey),
-          this.keys.heartbeat(workerKey),
-          this.keys.workers,
-          this.keys.pending,
-          this.keys.dead,
-          this.keys.stats,
-          this.keys.recoveries,
-          this.keys.master,
-        ],
-        [workerKey, defaults.scriptChunkSize, this.options.maxAttempts, '', '1', Date.now(), this.options.deadMaxLength],
-      )) as number[];
-      releasedCount += requeuedCount ?? 0;
-      if (code !== ScriptCode.ok || remainingCount === 0) return releasedCount;
-    }
+    const outcome = await requeueWorkerList(this.redis, this.keys, {
+      workerKey,
+      chunkSize: defaults.scriptChunkSize,
+      maxAttempts: this.options.maxAttempts,
+      deadMaxLength: this.options.deadMaxLength,
+    });
+    return outcome.requeuedCount;
   }
 
   private waitForSlot(): Promise<void> {
