@@ -43,25 +43,43 @@ export function createSupervisor(config: Config, flags: Flags, target: RedisTarg
   });
 }
 
-/** `dtq-console --no-ui`: the master with JSON logs on stdout, optionally supervising N workers. */
-export async function runHeadless({ args, flags, config }: Invocation): Promise<number> {
-  if (args.length > 0) throw new Error(`unexpected arguments ${args.join(' ')}`);
-  const workerCount = flags.workers === undefined ? 0 : parseIntegerSetting('--workers', String(flags.workers), 0, 256);
-  const logger = createLogger(config.logLevel, { component: 'master', queue: config.queue });
+/** Hooks of startMaster: `attach` runs before the first sweep, so no event of it is missed. */
+export interface MasterStartHooks {
+  attach(master: Master): void;
+  onWarning(message: string): void;
+}
 
+/**
+ * Finds or starts the Redis of `config` and starts a master on it. On failure
+ * it stops what it started, so the caller has nothing to clean up.
+ */
+export async function startMaster(config: Config, hooks: MasterStartHooks): Promise<{ target: RedisTarget; master: Master }> {
   const target = await startOrFindRedis(config);
-  logger.info({ event: 'redis', redis: target.displayUrl, started: Boolean(target.server) }, 'redis ready');
   const master = new Master({ url: target.url, queue: config.queue, prefix: config.prefix, sweepIntervalMs: config.sweepMs, maxAttempts: config.maxAttempts });
-  logEngineEvents(master, logger);
+  hooks.attach(master);
   try {
     const check = await checkRedisServer(master.redis, target.displayUrl);
-    for (const warning of check.warnings) logger.warn({ event: 'redisConfig' }, warning);
+    for (const warning of check.warnings) hooks.onWarning(warning);
     await master.start();
   } catch (error) {
     await master.stop().catch(() => undefined);
     await stopOwnedRedis(target, config);
     throw error;
   }
+  return { target, master };
+}
+
+/** `dtq-console --no-ui`: the master with JSON logs on stdout, optionally supervising N workers. */
+export async function runHeadless({ args, flags, config }: Invocation): Promise<number> {
+  if (args.length > 0) throw new Error(`unexpected arguments ${args.join(' ')}`);
+  const workerCount = flags.workers === undefined ? 0 : parseIntegerSetting('--workers', String(flags.workers), 0, 256);
+  const logger = createLogger(config.logLevel, { component: 'master', queue: config.queue });
+
+  const { target, master } = await startMaster(config, {
+    attach: (created) => logEngineEvents(created, logger),
+    onWarning: (warning) => logger.warn({ event: 'redisConfig' }, warning),
+  });
+  logger.info({ event: 'redis', redis: target.displayUrl, started: Boolean(target.server) }, 'redis ready');
   logger.info({ event: 'started', token: master.token, role: master.role, workers: workerCount }, 'master started');
 
   const supervisor = createSupervisor(config, flags, target);
