@@ -112,13 +112,21 @@ const explainingKinds: ReadonlySet<string> = new Set([
   'self-kill',
 ]);
 
-/** Finds the fault that explains why execution `first` ran again at `againAtMs`: one on its process, else a Redis restart. */
-function findCause(first: ExecutionRecord, againAtMs: number, events: readonly FaultEvent[]): FaultEvent | undefined {
-  const inWindow = events.filter((event) => explainingKinds.has(event.kind) && event.atMs >= first.atMs - 1000 && event.atMs <= againAtMs);
-  return inWindow.find((event) => event.pid === first.pid) ?? inWindow.find((event) => event.affectsAllWorkers);
+/**
+ * Finds the fault that explains why execution `first` ran again at
+ * `againAtMs`: one on its process, else a Redis restart. A fault counts from
+ * its start until `graceMs` after its end, because a thawed or reconnected
+ * worker may claim and start tasks before its next heartbeat tells it that
+ * it was declared dead meanwhile.
+ */
+function findCause(first: ExecutionRecord, againAtMs: number, events: readonly FaultEvent[], graceMs: number): FaultEvent | undefined {
+  const overlapping = events.filter(
+    (event) => explainingKinds.has(event.kind) && event.atMs <= againAtMs && (event.endAtMs ?? event.atMs) + graceMs >= first.atMs,
+  );
+  return overlapping.find((event) => event.pid === first.pid) ?? overlapping.find((event) => event.affectsAllWorkers);
 }
 
-function collectDuplicates(records: readonly ExecutionRecord[], tasks: ReadonlyMap<string, EnqueuedTask>, events: readonly FaultEvent[]): { duplicates: Duplicate[]; latenciesMs: number[] } {
+function collectDuplicates(records: readonly ExecutionRecord[], tasks: ReadonlyMap<string, EnqueuedTask>, events: readonly FaultEvent[], graceMs: number): { duplicates: Duplicate[]; latenciesMs: number[] } {
   const starts = new Map<string, ExecutionRecord[]>();
   for (const record of records) {
     if (record.event !== 'start') continue;
@@ -135,7 +143,7 @@ function collectDuplicates(records: readonly ExecutionRecord[], tasks: ReadonlyM
     for (let i = 0; i < group.length - 1; i++) {
       const first = group[i] as ExecutionRecord;
       const again = group[i + 1] as ExecutionRecord;
-      const cause = findCause(first, again.atMs, events);
+      const cause = findCause(first, again.atMs, events, graceMs);
       causes.push(cause ? cause.kind : 'unexplained');
       if (cause) latenciesMs.push(again.atMs - cause.atMs);
     }
@@ -186,6 +194,7 @@ export function verify(input: {
   events: readonly FaultEvent[];
   state: FinalState;
   exitAtMsByPid: ReadonlyMap<number, number>;
+  heartbeatTtlMs: number;
 }): Verdict {
   const { tasks, records, events, state } = input;
   const deadById = new Map<string, string>();
@@ -236,7 +245,7 @@ export function verify(input: {
     .filter(([key, list]) => list.length > 0 && ![...registered].some((workerKey) => key.endsWith(`:processing:${workerKey}`)))
     .map(([key]) => key);
 
-  const { duplicates, latenciesMs } = collectDuplicates(records, tasks, events);
+  const { duplicates, latenciesMs } = collectDuplicates(records, tasks, events, input.heartbeatTtlMs + 2000);
   const causeCounts: Record<string, number> = {};
   for (const duplicate of duplicates) for (const cause of duplicate.causes) causeCounts[cause] = (causeCounts[cause] ?? 0) + 1;
 

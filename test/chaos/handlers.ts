@@ -30,6 +30,8 @@ export interface ExecutionRecord {
 export interface WorkPayload {
   /** Run time in ms. */
   ms: number;
+  /** Run time of the task's first execution only, in ms, so a test can cut a long first run short. */
+  firstMs?: number;
 }
 export interface FlakyPayload extends WorkPayload {
   /** Attempts that throw before one succeeds; at least maxAttempts makes a poison task. */
@@ -93,9 +95,10 @@ function firstExecution(taskId: string): boolean {
 }
 
 const handlers = {
-  /** Sleeps `payload.ms`. */
+  /** Sleeps `payload.ms`, or `payload.firstMs` on the task's first execution when set. */
   async work(payload: WorkPayload, context: TaskContext): Promise<void> {
-    await recorded(context, () => wait(payload.ms, context.signal));
+    const first = payload.firstMs !== undefined && firstExecution(context.taskId);
+    await recorded(context, () => wait(first ? (payload.firstMs as number) : payload.ms, context.signal));
   },
 
   /** Throws on the first `failAttempts` attempts, then sleeps `payload.ms`. */

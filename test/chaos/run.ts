@@ -159,6 +159,7 @@ async function soak(context: SoakContext): Promise<SoakReport> {
     events: lab.events,
     state,
     exitAtMsByPid: lab.exitAtMsByPid,
+    heartbeatTtlMs: settings.heartbeatTtlMs,
   });
   const runSeconds = (Date.now() - startMs) / 1000;
   const faultsInjected = Object.fromEntries(faultKinds.map((kind) => [kind, lab.events.filter((event) => event.kind === kind).length])) as Record<FaultKind, number>;

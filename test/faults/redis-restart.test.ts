@@ -1,0 +1,64 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { QueueFixture, startFaultRedis, type TestRedis } from '../chaos/fixture.js';
+import { waitFor } from '../support/redis.js';
+
+let redis: TestRedis;
+let fixture: QueueFixture;
+beforeAll(async () => {
+  redis = await startFaultRedis({ appendOnly: true, appendFsync: 'always' });
+});
+afterEach(async () => {
+  await fixture.cleanup();
+});
+afterAll(async () => {
+  await redis.cleanup();
+});
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+describe('redis-server killed with SIGKILL and restarted', () => {
+  it('acks tasks that were processing across the restart', async () => {
+    fixture = new QueueFixture(redis);
+    fixture.master();
+    fixture.worker('W1', { concurrency: 2, heartbeatMs: 1000, heartbeatTtlMs: 3000 });
+    const ids = [await fixture.enqueue('work', { ms: 3000 }), await fixture.enqueue('work', { ms: 3000 })];
+    for (const id of ids) expect(await fixture.waitForRecords(id, 'start')).toHaveLength(1);
+
+    await redis.kill();
+    await sleep(300);
+    await redis.restart();
+
+    for (const id of ids) expect(await waitFor(async () => (await fixture.auditCount(id)) === 1, 20_000)).toBe(true);
+    expect(await fixture.stat('completed')).toBe(2);
+    expect(await fixture.processingCount()).toBe(0);
+    expect(await redis.client.llen(fixture.keys.pending)).toBe(0);
+    expect(await redis.client.llen(fixture.keys.dead)).toBe(0);
+  });
+
+  it('has every worker claim again within 5 s', async () => {
+    fixture = new QueueFixture(redis);
+    fixture.master();
+    const names = ['W1', 'W2', 'W3'];
+    for (const name of names) fixture.worker(name, { heartbeatMs: 1000, heartbeatTtlMs: 3000 });
+    for (const name of names) expect(await fixture.waitForRegistered(name)).toBeDefined();
+    await sleep(500);
+
+    await redis.kill();
+    await sleep(1000);
+    await redis.restart();
+    const restartedAtMs = Date.now();
+    await Promise.all(Array.from({ length: 30 }, () => fixture.enqueue('work', { ms: 300 })));
+
+    const firstStartMs = new Map<string, number>();
+    await waitFor(() => {
+      for (const record of fixture.records()) {
+        const name = record.workerKey.split(':')[0] as string;
+        if (record.event === 'start' && !firstStartMs.has(name)) firstStartMs.set(name, record.atMs);
+      }
+      return firstStartMs.size === names.length;
+    }, 15_000);
+    for (const name of names) expect(firstStartMs.get(name)! - restartedAtMs, `first claim of ${name} after the restart`).toBeLessThan(5000);
+  });
+});
