@@ -25,6 +25,20 @@ export type DecodeResult = { ok: true; envelope: TaskEnvelope } | { ok: false; r
 
 const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
+/** Random bytes drawn in blocks: one randomBytes() call per id costs more than the rest of an enqueue. */
+let randomPool = Buffer.alloc(0);
+let randomOffset = 0;
+
+function takeRandomBytes(count: number): Buffer {
+  if (randomOffset + count > randomPool.length) {
+    randomPool = randomBytes(16 * 1024);
+    randomOffset = 0;
+  }
+  const bytes = randomPool.subarray(randomOffset, randomOffset + count);
+  randomOffset += count;
+  return bytes;
+}
+
 /** Makes a ULID: 10 characters of millisecond time and 16 of randomness. */
 export function newTaskId(nowMs = Date.now()): string {
   let time = '';
@@ -33,9 +47,8 @@ export function newTaskId(nowMs = Date.now()): string {
     time = crockford[rest % 32] + time;
     rest = Math.floor(rest / 32);
   }
-  const bytes = randomBytes(16);
   let random = '';
-  for (const byte of bytes) random += crockford[byte % 32];
+  for (const byte of takeRandomBytes(16)) random += crockford[byte % 32];
   return time + random;
 }
 
