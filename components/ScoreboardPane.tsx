@@ -42,7 +42,7 @@ export function ScoreboardPane({ width, height, compact }: ScoreboardPaneProps) 
   ];
   const recoveryText = recovery ? `${formatDuration(recovery.latencyMs)} (${recovery.workerKey.split(':')[0]} ${recovery.cause})` : '–';
   const lostColor = lost === 0 ? colors.ok : colors.error;
-  const lostMark = lost === 0 ? ' ✓' : ' ✗ tasks unaccounted for';
+  const lostMark = lost === 0 ? ' ✓' : ' ✗';
 
   if (compact) {
     return (
