@@ -442,9 +442,10 @@ export class Worker extends TypedEmitter {
     const timedOut = new Promise<Outcome>((resolve) => {
       if (timeoutMs <= 0) return;
       timer = setTimeout(() => {
+        // Resolve before aborting: abort() runs the 'abort' listener below at once, and the first settled promise wins the race.
         const message = `handler timed out after ${timeoutMs} ms`;
-        controller.abort(new Error(message));
         resolve({ ok: false, error: message });
+        controller.abort(new Error(message));
       }, timeoutMs);
     });
     const abandoned = new Promise<Outcome>((resolve) => {

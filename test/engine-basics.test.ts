@@ -52,4 +52,32 @@ describe('engine in one process', () => {
     await master.stop();
     await producer.close();
   });
+
+  it('times out a hanging handler and frees its slot', async () => {
+    const queue = freshQueueName();
+    const keys = queueKeys('dtq', queue);
+    const producer = new Producer({ url: redis.url, queue });
+    const master = new Master({ url: redis.url, queue, sweepIntervalMs: 50 });
+    const aborted: string[] = [];
+    const worker = new Worker({
+      url: redis.url, queue, concurrency: 1, taskTimeoutMs: 100, retryBaseDelayMs: 10, retryMaxDelayMs: 20,
+      handlers: {
+        hang: (_payload: unknown, ctx) => new Promise(() => ctx.signal.addEventListener('abort', () => aborted.push(String(ctx.signal.reason?.message)))),
+        quick: async () => undefined,
+      },
+    });
+    await master.start();
+    await worker.start();
+    await producer.enqueue('hang', null, { maxAttempts: 2 });
+    await producer.enqueue('quick');
+
+    expect(await waitFor(async () => (await redis.client.llen(keys.dead)) === 1)).toBe(true);
+    expect(await waitFor(async () => (await redis.client.hget(keys.stats, 'completed')) === '1')).toBe(true);
+    const record = JSON.parse((await redis.client.lindex(keys.dead, 0)) as string);
+    expect(record.reason).toBe('failed 2 of 2 attempts; last error: handler timed out after 100 ms');
+    expect(aborted).toEqual(['handler timed out after 100 ms', 'handler timed out after 100 ms']);
+    await worker.stop();
+    await master.stop();
+    await producer.close();
+  });
 });

@@ -60,6 +60,7 @@ export async function runWorkerCommand({ args, flags, config }: Invocation): Pro
   await worker.start();
   logger.info({ event: 'ready', workerKey: worker.workerKey, redis: target.displayUrl, handlers: Object.keys(handlers) }, 'worker ready');
 
+  let exitCode = 0;
   return new Promise<number>((resolveExit) => {
     let stopping = false;
     const stop = (reason: string) => {
@@ -67,11 +68,21 @@ export async function runWorkerCommand({ args, flags, config }: Invocation): Pro
       stopping = true;
       logger.info({ event: 'stopping', reason, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'stopping');
       // A hard deadline on top of the worker's own: exit even if Redis hangs every call.
-      setTimeout(() => resolveExit(0), config.shutdownTimeoutMs + 3000).unref();
-      void worker.stop().then(() => resolveExit(0), () => resolveExit(0));
+      setTimeout(() => resolveExit(exitCode), config.shutdownTimeoutMs + 3000).unref();
+      void worker.stop().then(() => resolveExit(exitCode), () => resolveExit(exitCode));
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
+    // A handler's stray promise must not kill the worker and its other tasks.
+    process.on('unhandledRejection', (reason) => {
+      logger.error({ event: 'unhandledRejection', error: reason instanceof Error ? reason.message : String(reason) }, 'a handler left a promise rejection unhandled');
+    });
+    // After an uncaught exception the process state is unknown: stop gracefully (running tasks get their deadline) and exit 1.
+    process.on('uncaughtException', (error) => {
+      logger.error({ event: 'uncaughtException', error: error.message, stack: error.stack }, 'uncaught exception; stopping the worker');
+      stop('uncaught exception');
+      exitCode = 1;
+    });
     // Spawned by a console: the IPC channel closes when the console dies, even by SIGKILL.
     if (process.send) process.on('disconnect', () => stop('parent process exited'));
   });
