@@ -70,10 +70,16 @@ export class ConsoleSession implements ConsoleActions {
   start(): void {
     const { master, supervisor, redis, store } = this.parts;
     master.on('requeued', ({ workerKey }) => this.timeRecovery(workerKey));
-    master.on('loopError', ({ operation, error, retryInMs }) => this.reportRepeated(`master:${operation}`, `master ${operation} failed: ${error}; retrying in ${retryInMs} ms`));
+    master.on('loopError', ({ operation, error, retryInMs }) => this.reportRepeated(operation, `${operation} failed: ${error}; retrying in ${retryInMs} ms`));
     supervisor.on('change', () => this.onChildrenChange());
     redis.on('error', (error: Error) => {
       this.connectionError = error.message;
+    });
+    redis.on('close', () => {
+      this.connectionError ??= 'connection closed';
+    });
+    redis.on('ready', () => {
+      this.connectionError = undefined;
     });
     store.getState().setChildren(supervisor.list());
     void this.tick();

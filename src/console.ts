@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,7 @@ export async function runConsoleCommand(invocation: Invocation): Promise<number>
     attach: (created) => logEngineEvents(created, logger),
     onWarning: (warning) => logger.warn({ event: 'redisConfig' }, warning),
   });
+  const watchdog = target.server ? watchEmbeddedRedis(target.server.pid) : undefined;
   const redis = createRedis({ url: target.url, name: 'dtq-console' }, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
   const store = createConsoleStore({
     queue: config.queue,
@@ -48,7 +50,26 @@ export async function runConsoleCommand(invocation: Invocation): Promise<number>
   session.start();
   store.getState().pushEvent('info', `master ${master.token} started as ${master.role ?? 'standby'}; worker logs in ${logDir}`);
 
-  return runScreen(session, store);
+  const exitCode = await runScreen(session, store);
+  watchdog?.kill();
+  return exitCode;
+}
+
+/**
+ * Starts a process that sends SIGTERM to the embedded Redis when the console
+ * dies without stopping it, even by SIGKILL, because the IPC channel to the
+ * console closes then. After a normal quit the console stops it first.
+ */
+function watchEmbeddedRedis(redisPid: number): ChildProcess {
+  // The watchdog ignores SIGHUP and SIGINT: a closing terminal signals its whole process group before the channel closes.
+  const script = [
+    "for (const signal of ['SIGHUP', 'SIGINT']) process.on(signal, () => undefined);",
+    "process.on('disconnect', () => { try { process.kill(Number(process.argv[1]), 'SIGTERM'); } catch {} process.exit(0); });",
+  ].join('\n');
+  const watchdog = spawn(process.execPath, ['-e', script, String(redisPid)], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  watchdog.unref();
+  watchdog.channel?.unref();
+  return watchdog;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import { render } from 'ink-testing-library';
 import { createElement, type ReactElement } from 'react';
-import { vi } from 'vitest';
+import { vi, type Mock } from 'vitest';
 import { ConsoleApp } from '../../components/ConsoleApp.js';
 import { StoreContext } from '../../components/store-context.js';
 import type { ConsoleActions } from '../../src/key-bindings.js';
@@ -15,8 +15,11 @@ export function renderFrame(store: ConsoleStore, element: ReactElement): string 
   return frame;
 }
 
+/** Console actions replaced by mocks. */
+export type RecordingActions = { [K in keyof ConsoleActions]: Mock<ConsoleActions[K]> };
+
 /** Actions that only record their calls. */
-export function recordingActions(): { [K in keyof ConsoleActions]: ReturnType<typeof vi.fn> } & ConsoleActions {
+export function recordingActions(): RecordingActions {
   return {
     spawnWorker: vi.fn(),
     killWorker: vi.fn(),
@@ -32,13 +35,18 @@ export function recordingActions(): { [K in keyof ConsoleActions]: ReturnType<ty
   };
 }
 
-/** The whole console at a fixed size, as a user at a terminal of that size sees it. */
-export function renderConsole(store: ConsoleStore, columns: number, rows: number, actions: ConsoleActions = recordingActions()) {
+/** The console rendered for a test: its latest frame as plain text, and a keyboard. */
+export interface ConsoleUnderTest {
+  frame(): string;
+  /** Types `keys` and waits for Ink to route them and render. */
+  press(keys: string): Promise<void>;
+}
+
+/** Renders the whole console at a fixed size, as a user at a terminal of that size sees it. */
+export function renderConsole(store: ConsoleStore, columns: number, rows: number, actions: ConsoleActions = recordingActions()): ConsoleUnderTest {
   const instance = render(createElement(ConsoleApp, { store, actions, size: { columns, rows } }));
   return {
-    instance,
     frame: () => stripVTControlCharacters(instance.lastFrame() ?? ''),
-    /** Types `keys` and waits for Ink to route them and render. */
     async press(keys: string): Promise<void> {
       instance.stdin.write(keys);
       await new Promise((resolve) => setTimeout(resolve, 30));
