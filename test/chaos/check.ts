@@ -94,7 +94,7 @@ export interface Verdict {
   unexplainedCount: number;
   /** Fault → next execution of a task the faulted worker was running, per such task. */
   recoveryLatenciesMs: number[];
-  /** Redis restart → first execution of each worker that was working before it. */
+  /** Redis restart → first execution of each worker that was working before it; infinite for a stalled worker. */
   resumeLatenciesMs: number[];
   handlerFaults: { throws: number; timeouts: number; selfKills: number };
 }
@@ -159,19 +159,28 @@ function collectDuplicates(records: readonly ExecutionRecord[], tasks: ReadonlyM
   return { duplicates, latenciesMs };
 }
 
-/** For each Redis restart, the time until each worker that was working before it starts a task again. */
-function collectResumeLatencies(records: readonly ExecutionRecord[], events: readonly FaultEvent[], exitAtMsByPid: ReadonlyMap<number, number>): number[] {
+/**
+ * For each Redis restart, the time until each worker that was working
+ * before it starts a task again. A worker that stays alive and untouched by
+ * other faults for `stallMs` after the restart without starting anything
+ * counts as stalled (infinite latency).
+ */
+function collectResumeLatencies(records: readonly ExecutionRecord[], events: readonly FaultEvent[], exitAtMsByPid: ReadonlyMap<number, number>, stallMs: number): number[] {
   const latenciesMs: number[] = [];
   for (const restart of events.filter((event) => event.kind === 'redis-kill' && event.endAtMs !== undefined)) {
     const restartAtMs = restart.endAtMs as number;
     const workingPids = new Set(records.filter((record) => record.event === 'start' && record.atMs >= restart.atMs - 5000 && record.atMs <= restart.atMs).map((record) => record.pid));
+    const windowEndMs = restartAtMs + stallMs;
     for (const pid of workingPids) {
-      // A worker hit by another fault, or gone, after the restart says nothing about resuming.
-      const hitLater = events.some((event) => event.pid === pid && event.atMs >= restart.atMs);
-      const exitAtMs = exitAtMsByPid.get(pid);
       const next = records.find((record) => record.event === 'start' && record.pid === pid && record.atMs >= restartAtMs);
-      if (next && (exitAtMs === undefined || next.atMs <= exitAtMs)) latenciesMs.push(next.atMs - restartAtMs);
-      else if (!hitLater && exitAtMs === undefined) latenciesMs.push(Number.POSITIVE_INFINITY);
+      if (next) {
+        latenciesMs.push(next.atMs - restartAtMs);
+        continue;
+      }
+      // A worker hit by another fault, or gone, soon after the restart says nothing about resuming.
+      const hitSoon = events.some((event) => event.pid === pid && event.atMs >= restart.atMs && event.atMs <= windowEndMs);
+      const exitAtMs = exitAtMsByPid.get(pid);
+      if (!hitSoon && (exitAtMs === undefined || exitAtMs > windowEndMs)) latenciesMs.push(Number.POSITIVE_INFINITY);
     }
   }
   return latenciesMs;
@@ -266,7 +275,7 @@ export function verify(input: {
     causeCounts,
     unexplainedCount: causeCounts.unexplained ?? 0,
     recoveryLatenciesMs: latenciesMs,
-    resumeLatenciesMs: collectResumeLatencies(records, events, input.exitAtMsByPid),
+    resumeLatenciesMs: collectResumeLatencies(records, events, input.exitAtMsByPid, 10_000),
     handlerFaults: {
       throws: records.filter((record) => record.event === 'throw').length,
       timeouts: records.filter((record) => record.event === 'abort' && tasks.get(record.taskId)?.kind.includes('hang')).length,
@@ -285,6 +294,7 @@ export function passed(verdict: Verdict): boolean {
     verdict.uncertainCount === 0 &&
     verdict.strandedLists.length === 0 &&
     verdict.accounting.balanced &&
-    verdict.unexplainedCount === 0
+    verdict.unexplainedCount === 0 &&
+    verdict.resumeLatenciesMs.every((latencyMs) => Number.isFinite(latencyMs))
   );
 }

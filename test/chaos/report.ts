@@ -66,6 +66,8 @@ export function formatReport(report: SoakReport): string {
   for (const duplicate of verdict.duplicates.filter((entry) => entry.causes.includes('unexplained')).slice(0, 20)) {
     problems.push(`UNEXPLAINED duplicate: ${duplicate.taskId} attempt ${duplicate.attempt} ran on ${duplicate.executions.map((execution) => `${execution.workerKey}@${execution.atMs}`).join(', ')}`);
   }
+  const stalledCount = verdict.resumeLatenciesMs.filter((latencyMs) => !Number.isFinite(latencyMs)).length;
+  if (stalledCount > 0) problems.push(`STALLED: ${stalledCount} time(s) a live worker started nothing within 10 s of a Redis restart`);
   lines.push(...problems);
 
   lines.push(`duplicate executions and their causes (${verdict.duplicates.length}):`);
