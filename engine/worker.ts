@@ -80,6 +80,8 @@ interface RunningTask {
   startedAtMs: number;
   /** Set when the worker gave the task up (fenced, or stopped past its deadline): its result must not be acked. */
   abandoned: boolean;
+  /** Set once the handler settled (or was left behind): the task no longer occupies a concurrency slot, though its ack may still be under way. */
+  slotReleased: boolean;
 }
 
 type Outcome = { ok: true } | { ok: false; error: string };
@@ -103,7 +105,10 @@ export class Worker extends TypedEmitter {
   private blocking: Redis | undefined;
 
   private currentKey = '';
+  /** Claimed tasks until their ack, retry or dead-letter step is done. */
   private readonly running = new Set<RunningTask>();
+  /** Tasks whose handler has not settled yet; this is what `concurrency` bounds. */
+  private busyCount = 0;
   private slotWaiters: Array<() => void> = [];
   private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   private fencing: Promise<void> | undefined;
@@ -257,9 +262,13 @@ export class Worker extends TypedEmitter {
         await this.fencing;
         continue;
       }
-      const freeCount = this.concurrency - this.running.size;
+      // Acks run after the slot is freed, so the next claim overlaps them; the
+      // second bound keeps tasks waiting for an ack from piling up while Redis is slow.
+      const freeCount = Math.min(this.concurrency - this.busyCount, 2 * this.concurrency - this.running.size);
       if (freeCount <= 0) {
         await this.waitForSlot();
+        // Let every handler that settles in this turn free its slot, so one claim fills them all.
+        await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
 
@@ -387,8 +396,9 @@ export class Worker extends TypedEmitter {
       ? decoded.envelope
       : { id: '', name: '', payload: null, attempt: 1, maxAttempts: 1, enqueuedAt: 0 };
     if (envelope.maxAttempts === 0) envelope.maxAttempts = this.options.maxAttempts;
-    const task: RunningTask = { raw, envelope, workerKey, controller: new AbortController(), startedAtMs: Date.now(), abandoned: false };
+    const task: RunningTask = { raw, envelope, workerKey, controller: new AbortController(), startedAtMs: Date.now(), abandoned: false, slotReleased: false };
     this.running.add(task);
+    this.busyCount++;
 
     void this.runTask(task, decoded.ok ? undefined : decoded.reason)
       .catch((error) => this.emit('loopError', { operation: `finish task ${task.envelope.id}`, error: (error as Error).message, retryInMs: 0 }))
@@ -396,7 +406,15 @@ export class Worker extends TypedEmitter {
   }
 
   private finishTask(task: RunningTask): void {
+    this.releaseSlot(task);
     this.running.delete(task);
+    this.wakeSlotWaiters();
+  }
+
+  private releaseSlot(task: RunningTask): void {
+    if (task.slotReleased) return;
+    task.slotReleased = true;
+    this.busyCount--;
     this.wakeSlotWaiters();
   }
 
@@ -414,6 +432,7 @@ export class Worker extends TypedEmitter {
 
     this.emit('claimed', { workerKey: task.workerKey, taskId: envelope.id, name: envelope.name, attempt: envelope.attempt });
     const outcome = await this.invokeHandler(task, handler);
+    this.releaseSlot(task);
     if (task.abandoned) return;
 
     if (outcome.ok) await this.ack(task);
@@ -587,7 +606,10 @@ export class Worker extends TypedEmitter {
     this.fencing = (async () => {
       const oldKey = this.currentKey;
       const abortedCount = this.running.size;
-      for (const task of this.running) this.abandon(task, `worker fenced: ${reason}`);
+      for (const task of this.running) {
+        this.abandon(task, `worker fenced: ${reason}`);
+        this.releaseSlot(task);
+      }
       this.running.clear();
       this.wakeSlotWaiters();
 

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { checkRedisServer, Worker, type TaskHandler } from '../../engine/index.js';
 import demoHandlers from '../../demo/handlers.js';
 import { UsageError } from '../config.js';
+import type { Logger } from 'pino';
 import { findRedis, RuntimeError } from '../embedded.js';
 import { createLogger, logEngineEvents } from '../logger.js';
 import type { Invocation } from '../main.js';
@@ -55,20 +56,30 @@ export async function runWorkerCommand({ args, flags, config }: Invocation): Pro
     audit: config.audit,
   });
   logEngineEvents(worker, logger);
+  // Handlers go in before start(): a SIGTERM that arrives during startup, or
+  // right after the ready line, must stop the worker gracefully too.
+  const exit = handleStopSignals(worker, logger, config.shutdownTimeoutMs);
   const check = await checkRedisServer(worker.redis, target.displayUrl);
   for (const warning of check.warnings) logger.warn({ event: 'redisConfig' }, warning);
   await worker.start();
   logger.info({ event: 'ready', workerKey: worker.workerKey, redis: target.displayUrl, handlers: Object.keys(handlers) }, 'worker ready');
+  return exit;
+}
 
+/**
+ * Stops the worker on SIGTERM, SIGINT, or the loss of its parent console,
+ * and resolves to the exit code once it has stopped.
+ */
+function handleStopSignals(worker: Worker, logger: Logger, shutdownTimeoutMs: number): Promise<number> {
   let exitCode = 0;
   return new Promise<number>((resolveExit) => {
     let stopping = false;
     const stop = (reason: string) => {
       if (stopping) return;
       stopping = true;
-      logger.info({ event: 'stopping', reason, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'stopping');
+      logger.info({ event: 'stopping', reason, shutdownTimeoutMs }, 'stopping');
       // A hard deadline on top of the worker's own: exit even if Redis hangs every call.
-      setTimeout(() => resolveExit(exitCode), config.shutdownTimeoutMs + 3000).unref();
+      setTimeout(() => resolveExit(exitCode), shutdownTimeoutMs + 3000).unref();
       void worker.stop().then(() => resolveExit(exitCode), () => resolveExit(exitCode));
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
@@ -80,8 +91,8 @@ export async function runWorkerCommand({ args, flags, config }: Invocation): Pro
     // After an uncaught exception the process state is unknown: stop gracefully (running tasks get their deadline) and exit 1.
     process.on('uncaughtException', (error) => {
       logger.error({ event: 'uncaughtException', error: error.message, stack: error.stack }, 'uncaught exception; stopping the worker');
-      stop('uncaught exception');
       exitCode = 1;
+      stop('uncaught exception');
     });
     // Spawned by a console: the IPC channel closes when the console dies, even by SIGKILL.
     if (process.send) process.on('disconnect', () => stop('parent process exited'));

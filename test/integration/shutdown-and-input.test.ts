@@ -93,7 +93,8 @@ describe('graceful stop', () => {
 
       const stopAtMs = Date.now();
       signalProcess(process.pid, 'SIGTERM');
-      expect((await process.exited).code).toBe(0);
+      const exit = await process.exited;
+      expect(exit, process.output()).toEqual({ code: 0, signal: null });
       expect(Date.now() - stopAtMs).toBeLessThan(5000);
     } finally {
       await local.cleanup();
