@@ -42,14 +42,16 @@ function helpLines(): HelpLine[] {
   }
   lines.push(
     { text: 'Why K kills', heading: true },
-    { text: '  k moves up as in vim, k9s and lazydocker, so a navigation habit never kills a worker; SIGKILL is K.' },
-    { text: '  Only workers marked * (spawned by this console) can be signalled; destructive questions default to No.' },
+    { text: '  k moves up as in vim-style tools, so a navigation habit never kills a worker.' },
+    { text: '  SIGKILL is the capital K. Only workers marked * (spawned here) can be signalled.' },
+    { text: '  Every question answers No on Enter unless you move to Yes.' },
     { text: 'Worker states', heading: true },
-    { text: '  alive: heartbeat fresh · stale: no heartbeat for over half its TTL · dead: process gone or TTL expired,' },
-    { text: '  kept dimmed until the master requeues its tasks · frozen: SIGSTOP · stopping: SIGTERM · starting: spawned, not registered' },
+    { text: '  alive: heartbeat fresh · stale: no heartbeat for over half its TTL · frozen: SIGSTOP' },
+    { text: '  dead: process gone or TTL expired, dimmed until the master requeues its tasks' },
+    { text: '  stopping: SIGTERM sent · starting: spawned, not registered yet' },
     { text: 'Scoreboard', heading: true },
-    { text: '  duplicates: completions seen twice by the audit plus acks that found their task requeued (lost leases)' },
-    { text: '  lost: injected minus pending, processing, delayed, dead-lettered and completed; it must read 0' },
+    { text: '  duplicates: completions the audit saw twice, plus acks that found their task requeued' },
+    { text: '  lost: injected minus pending, processing, delayed, dead-lettered and completed: must be 0' },
   );
   return lines;
 }

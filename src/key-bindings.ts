@@ -59,8 +59,8 @@ export const maxInjectCount = 100_000;
 const isChar = (char: string) => (input: string, key: Key) => input === char && !key.ctrl && !key.meta;
 
 /**
- * The key registry. `k` moves up, as in vim, k9s and lazydocker, so a
- * navigation habit never kills a process: SIGKILL is the capital `K`.
+ * The key registry. `k` moves up, as in vim and the tools that borrow its
+ * keys, so a navigation habit never kills a process: SIGKILL is the capital `K`.
  */
 export const keyBindings: readonly KeyBinding[] = [
   {
@@ -136,7 +136,7 @@ export const keyBindings: readonly KeyBinding[] = [
     command: 'chaos',
     keys: ['c'],
     group: 'Workers',
-    description: 'chaos monkey on/off: SIGKILL a random spawned worker every interval and spawn a replacement',
+    description: 'chaos monkey on/off: SIGKILL a random spawned worker each interval, spawn another',
     hint: 'chaos',
     matches: isChar('c'),
     run: ({ actions }) => actions.toggleChaos(),
@@ -214,7 +214,7 @@ export const keyBindings: readonly KeyBinding[] = [
     command: 'quit',
     keys: ['q'],
     group: 'Console',
-    description: 'quit: stops spawned workers (asks first when some are alive), the master and an embedded Redis',
+    description: 'quit: stop spawned workers (asks first if any run), the master and an embedded Redis',
     hint: 'quit',
     matches: isChar('q'),
     run: askQuit,
