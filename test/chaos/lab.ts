@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { queueKeys } from '../../engine/index.js';
 import type { RedisServerHandle } from '../../src/redis-server.js';
@@ -19,6 +20,17 @@ export interface FaultEvent {
   /** True when the fault can cut off every worker at once (a Redis restart). */
   affectsAllWorkers?: boolean;
   detail: string;
+}
+
+/** A worker or master process that exited without the harness signalling it, and not by a poison task. */
+export interface UnexpectedExit {
+  label: string;
+  pid: number;
+  code: number | null;
+  signal: string | null;
+  atMs: number;
+  /** The last 12 lines of its log, which name the error. */
+  logTail: string;
 }
 
 interface PoolWorker {
@@ -48,6 +60,7 @@ export class Lab {
   readonly open = new OpenExecutions();
   readonly workers: PoolWorker[] = [];
   readonly masters: CliProcess[] = [];
+  readonly unexpectedExits: UnexpectedExit[] = [];
   /** Exit time of every worker process that exited. */
   readonly exitAtMsByPid = new Map<number, number>();
   /** Pids the harness signalled itself, so a SIGKILL from anywhere else is known as a self-kill. */
@@ -96,6 +109,8 @@ export class Lab {
       this.workers.splice(this.workers.indexOf(worker), 1);
       if (exit.signal === 'SIGKILL' && !this.killedByHarness.has(process.pid)) {
         this.events.push({ kind: 'self-kill', atMs: exit.atMs, pid: process.pid, target: name, detail: `worker ${name} (pid ${process.pid}) was killed by its own handler` });
+      } else if (!this.killedByHarness.has(process.pid) && !this.stopping) {
+        this.recordUnexpectedExit(process);
       }
       if (!this.stopping) this.scheduleReplacement(name);
     });
@@ -110,12 +125,32 @@ export class Lab {
     }));
   }
 
+  /** Starts a master; one that exits on its own is reported and replaced a second later, so recovery never stops for good. */
   private spawnMaster(): CliProcess {
     this.masterCount++;
     const master = startMaster(this.masterSettings, `master-${this.masterCount}`);
     this.masters.push(master);
-    void master.exited.then(() => this.masters.splice(this.masters.indexOf(master), 1));
+    void master.exited.then(() => {
+      this.masters.splice(this.masters.indexOf(master), 1);
+      if (this.killedByHarness.has(master.pid) || this.stopping) return;
+      this.recordUnexpectedExit(master);
+      this.track(sleep(1000).then(() => {
+        if (!this.stopping && this.masters.length === 0) this.spawnMaster();
+      }));
+    });
     return master;
+  }
+
+  private recordUnexpectedExit(process: CliProcess): void {
+    const exit = process.exitInfo;
+    let logTail = '';
+    try {
+      logTail = readFileSync(process.logPath, 'utf8').trimEnd().split('\n').slice(-12).join('\n');
+    } catch {
+      // No log: the tail stays empty.
+    }
+    this.unexpectedExits.push({ label: process.label, pid: process.pid, code: exit?.code ?? null, signal: exit?.signal ?? null, atMs: exit?.atMs ?? Date.now(), logTail });
+    this.log(`${process.label} (pid ${process.pid}) exited on its own with code ${exit?.code} signal ${exit?.signal}`);
   }
 
   private track(promise: Promise<unknown>): void {
@@ -261,6 +296,7 @@ export class Lab {
   private async killMaster(fault: PlannedFault): Promise<void> {
     const master = this.pickBy(this.masters.filter((candidate) => candidate.alive), fault.choice);
     if (!master) return this.skip(fault.kind, 'no live master');
+    this.killedByHarness.add(master.pid);
     master.signal('SIGKILL');
     await master.exited;
     this.record({ kind: fault.kind, atMs: Date.now(), target: master.label, detail: `SIGKILL ${master.label} (pid ${master.pid}), restart in ${fault.durationMs} ms` });
@@ -274,6 +310,7 @@ export class Lab {
     this.track(sleep(fault.durationMs).then(async () => {
       const victim = fault.choice < 0.5 ? second : this.masters.find((master) => master !== second);
       if (!victim || this.masters.length < 2) return;
+      this.killedByHarness.add(victim.pid);
       victim.signal('SIGKILL');
       await victim.exited;
     }));

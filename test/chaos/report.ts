@@ -1,4 +1,5 @@
 import type { Verdict } from './check.js';
+import type { UnexpectedExit } from './lab.js';
 import type { FaultKind } from './schedule.js';
 
 /** Everything a soak prints and saves as report.json. */
@@ -15,6 +16,8 @@ export interface SoakReport {
   };
   faultsInjected: Record<FaultKind, number>;
   faultsSkipped: number;
+  /** Processes that exited on their own; one whose log shows an unexpected error fails the soak. */
+  unexpectedExits: UnexpectedExit[];
   runSeconds: number;
   drainSeconds: number;
   throughputPerSecond: number;
@@ -38,6 +41,18 @@ function seconds(ms: number | undefined): string {
 
 function latencyLine(label: string, values: readonly number[]): string {
   return `${label}: p50 ${seconds(quantile(values, 0.5))}, p99 ${seconds(quantile(values, 0.99))}, max ${seconds(quantile(values, 1))} (n=${values.length})`;
+}
+
+/** True when a process exited through the CLI's handler for unexpected errors: a bug, not an environment problem. */
+export function isCrash(exit: UnexpectedExit): boolean {
+  return exit.logTail.includes('unexpected error');
+}
+
+/** Returns the CLI's error line from the log tail, else its last line. */
+function exitMessage(exit: UnexpectedExit): string {
+  const lines = exit.logTail.split('\n');
+  const errorLine = lines.find((line) => line.startsWith('dtq-console:')) ?? lines.at(-1) ?? '';
+  return errorLine.slice(0, 300);
 }
 
 /** Formats the report as the text the soak prints. */
@@ -65,6 +80,9 @@ export function formatReport(report: SoakReport): string {
   if (verdict.strandedLists.length > 0) problems.push(`STRANDED processing lists of unregistered workers: ${verdict.strandedLists.join(', ')}`);
   for (const duplicate of verdict.duplicates.filter((entry) => entry.causes.includes('unexplained')).slice(0, 20)) {
     problems.push(`UNEXPLAINED duplicate: ${duplicate.taskId} attempt ${duplicate.attempt} ran on ${duplicate.executions.map((execution) => `${execution.workerKey}@${execution.atMs}`).join(', ')}`);
+  }
+  for (const exit of report.unexpectedExits.slice(0, 10)) {
+    problems.push(`${isCrash(exit) ? 'CRASHED' : 'exited on its own'}: ${exit.label} (pid ${exit.pid}, code ${exit.code}, signal ${exit.signal}): ${exitMessage(exit)}`);
   }
   const stalledCount = verdict.resumeLatenciesMs.filter((latencyMs) => !Number.isFinite(latencyMs)).length;
   if (stalledCount > 0) problems.push(`STALLED: ${stalledCount} time(s) a live worker started nothing within 10 s of a Redis restart`);

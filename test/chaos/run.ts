@@ -7,7 +7,7 @@ import { startRedisServer, type RedisServerHandle } from '../../src/redis-server
 import { passed, readFinalState, verify } from './check.js';
 import { Lab } from './lab.js';
 import type { MasterSettings, WorkerSettings } from './processes.js';
-import { formatReport, type SoakReport } from './report.js';
+import { formatReport, isCrash, type SoakReport } from './report.js';
 import { countByKind, faultKinds, planFaults, type FaultKind } from './schedule.js';
 import { sleep, Workload } from './workload.js';
 
@@ -176,11 +176,12 @@ async function soak(context: SoakContext): Promise<SoakReport> {
     },
     faultsInjected,
     faultsSkipped: lab.skipped.length,
+    unexpectedExits: lab.unexpectedExits,
     runSeconds,
     drainSeconds,
     throughputPerSecond: verdict.ackedCount / runSeconds,
     verdict,
-    passed: passed(verdict),
+    passed: passed(verdict) && !lab.unexpectedExits.some(isCrash),
     dir,
   };
   writeFileSync(join(dir, 'report.json'), `${JSON.stringify({ ...report, events: lab.events, skipped: lab.skipped }, null, 2)}\n`);

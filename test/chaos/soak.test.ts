@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { formatReport, type SoakReport } from './report.js';
+import { formatReport, isCrash, type SoakReport } from './report.js';
 import { runSoak } from './run.js';
 
 let report: SoakReport;
@@ -26,6 +26,10 @@ describe('short chaos soak', () => {
   it('balances the accounting', () => {
     expect(report.verdict.accounting.balanced, text).toBe(true);
     expect(report.verdict.strandedLists, text).toEqual([]);
+  });
+
+  it('has no process crash', () => {
+    expect(report.unexpectedExits.filter(isCrash), text).toEqual([]);
   });
 
   it('explains every duplicate execution', () => {

@@ -62,6 +62,27 @@ describe('redis-server killed with SIGKILL and restarted', () => {
     for (const name of names) expect(firstStartMs.get(name)! - restartedAtMs, `first claim of ${name} after the restart`).toBeLessThan(5000);
   });
 
+  it('re-registers a worker whose heartbeat expired while Redis was down', async () => {
+    fixture = new QueueFixture(redis);
+    fixture.master();
+    fixture.worker('W1', { heartbeatMs: 300, heartbeatTtlMs: 1000 });
+    const firstKey = await fixture.waitForRegistered('W1');
+    expect(firstKey).toBeDefined();
+    await sleep(500);
+
+    // Down for longer than the TTL: the heartbeat key, kept in the AOF with its expiry time, is gone on restart.
+    await redis.kill();
+    await sleep(2000);
+    await redis.restart();
+
+    expect(await fixture.waitForRegistered('W1', 10_000, firstKey)).toBeDefined();
+    const id = await fixture.enqueue('work', { ms: 10 });
+    const ends = await fixture.waitForRecords(id, 'end', 1, 10_000);
+    expect(ends).toHaveLength(1);
+    expect(ends[0]?.workerKey).not.toBe(firstKey);
+    expect(await waitFor(async () => !(await redis.client.hexists(fixture.keys.workers, firstKey as string)), 5000)).toBe(true);
+  });
+
   // NOTE: fails with ioredis 5.11.1 and autoResendUnfulfilledCommands off: commands in flight at the drop never settle.
   it.fails('has busy workers claim again after a restart', async () => {
     fixture = new QueueFixture(redis);
