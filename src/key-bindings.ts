@@ -255,7 +255,21 @@ export function handleKey(input: string, key: Key, context: KeyContext): void {
     return;
   }
 
+  // Keys typed faster than Ink reads them arrive as one string; outside a text field each one counts.
+  if (input.length > 1 && !key.ctrl && !key.meta) {
+    for (const char of input) handleKey(char, plainKey(char), context);
+    return;
+  }
   keyBindings.find((binding) => binding.matches(input, key))?.run(context);
+}
+
+/** Builds the Key Ink reports for one printable character. */
+function plainKey(char: string): Key {
+  return {
+    upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
+    return: char === '\r', escape: false, ctrl: false, shift: /[A-Z]/.test(char), tab: char === '\t', backspace: false, delete: false,
+    meta: false, super: false, hyper: false, capsLock: false, numLock: false,
+  };
 }
 
 function openDetail({ store }: KeyContext): void {

@@ -7,12 +7,12 @@ import type { SupervisedWorker } from '../../src/supervisor.js';
 export const nowMs = Date.UTC(2026, 11, 4, 12, 0, 0);
 export const localHost = 'lab-host';
 
-/** An envelope as a producer writes it, enqueued `ageMs` before the fixed clock. */
+/** Builds an envelope as a producer writes it, enqueued `ageMs` before the fixed clock. */
 export function envelope(id: string, name: string, payload: unknown, ageMs = 0): string {
   return JSON.stringify({ id, name, payload, attempt: 1, maxAttempts: 5, enqueuedAt: nowMs - ageMs });
 }
 
-/** A registered worker with a fresh heartbeat unless `overrides` says otherwise. */
+/** Builds a registered worker with a fresh heartbeat, changed by `overrides`. */
 export function worker(name: string, incarnation: string, pid: number, overrides: Partial<WorkerSnapshot> = {}): WorkerSnapshot {
   return {
     workerKey: `${name}:${incarnation}`,
@@ -32,12 +32,12 @@ export function worker(name: string, incarnation: string, pid: number, overrides
   };
 }
 
-/** A child process this console spawned. */
+/** Builds a child process as the supervisor lists it. */
 export function child(name: string, pid: number, overrides: Partial<SupervisedWorker> = {}): SupervisedWorker {
   return { name, pid, state: 'running', startedAtMs: nowMs - 60_000, logPath: `.dtq/logs/${name}.log`, ...overrides };
 }
 
-/** A snapshot with every count zero, changed by `overrides`. */
+/** Builds a snapshot with every count zero, changed by `overrides`. */
 export function snapshot(overrides: Partial<QueueSnapshot> = {}): QueueSnapshot {
   return {
     pendingCount: 0,
@@ -60,7 +60,7 @@ function event(offsetMs: number, level: ConsoleEvent['level'], text: string): Co
   return { id: `local-${offsetMs}`, atMs: nowMs - offsetMs, level, text };
 }
 
-/** A store whose clock is fixed, with colour off, as the snapshot tests need. */
+/** Creates a store whose clock is fixed and whose colour is off, as the snapshot tests need. */
 export function fixtureStore(state: Partial<ConsoleState> = {}): ConsoleStore {
   const store = createConsoleStore(
     { queue: 'default', redisDisplay: 'redis://127.0.0.1:6390 (embedded)', embedded: true, startedAtMs: nowMs - 125_000, color: false, audit: true, localHost },

@@ -242,6 +242,15 @@ describe('worker signals', () => {
   });
 });
 
+describe('fast typing', () => {
+  it('runs each key of one chunk', async () => {
+    const { store, actions, screen } = await openOnW2();
+    await screen.press('-c');
+    expect(store.getState().chaos.intervalMs).toBe(4000);
+    expect(actions.toggleChaos).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe('inject dialog', () => {
   it('edits fields and injects', async () => {
     const { actions, screen } = await openOnW2();

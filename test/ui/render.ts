@@ -42,7 +42,7 @@ export interface ConsoleUnderTest {
   press(keys: string): Promise<void>;
 }
 
-/** Renders the whole console at a fixed size, as a user at a terminal of that size sees it. */
+/** Renders the whole console at a fixed terminal size. */
 export function renderConsole(store: ConsoleStore, columns: number, rows: number, actions: ConsoleActions = recordingActions()): ConsoleUnderTest {
   const instance = render(createElement(ConsoleApp, { store, actions, size: { columns, rows } }));
   return {
