@@ -39,8 +39,7 @@ describe('handler that never settles', () => {
     expect(await redis.client.hexists(fixture.keys.workers, workerKey as string)).toBe(1);
   });
 
-  // NOTE: fails until the worker keeps the timeout message: its abort listener resolves first with 'aborted'.
-  it.fails('is dead-lettered when it times out on every attempt', async () => {
+  it('is dead-lettered when it times out on every attempt', async () => {
     fixture = new QueueFixture(redis);
     fixture.master();
     fixture.worker('W1', { concurrency: 1 });
