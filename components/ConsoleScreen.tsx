@@ -28,7 +28,7 @@ export function ConsoleScreen({ width, height }: ConsoleScreenProps) {
   const overlay = useConsoleStore((state) => state.overlay);
   const stopping = useConsoleStore((state) => state.stopping);
 
-  const showNoWorkers = pendingCount > 0 && !hasAliveWorker;
+  const showNoWorkers = pendingCount > 0 && !hasAliveWorker && !stopping;
   const bannerLines = (disconnected ? 1 : 0) + (showNoWorkers ? 1 : 0);
   const plan = planLayout(width, height, { workerRowCount, bannerLines, noticeLines: noticeVisible ? 1 : 0 });
   const bodyHeight = Math.max(0, height - 2 - bannerLines - (noticeVisible ? 1 : 0));

@@ -247,6 +247,12 @@ export function handleKey(input: string, key: Key, context: KeyContext): void {
   }
   if (state.stopping) return;
 
+  // Keys typed faster than Ink reads them arrive as one string (escape sequences always come alone), so each character counts.
+  if (input.length > 1 && !key.ctrl && !key.meta) {
+    for (const char of input) handleKey(...keyOfCharacter(char), context);
+    return;
+  }
+
   const overlay = state.overlay;
   if (overlay?.kind === 'inject') return handleInjectKey(input, key, context, overlay.form);
   if (overlay?.kind === 'confirm') return handleConfirmKey(input, key, context, overlay.action, overlay.choice);
@@ -255,21 +261,24 @@ export function handleKey(input: string, key: Key, context: KeyContext): void {
     return;
   }
 
-  // Keys typed faster than Ink reads them arrive as one string; outside a text field each one counts.
-  if (input.length > 1 && !key.ctrl && !key.meta) {
-    for (const char of input) handleKey(char, plainKey(char), context);
-    return;
-  }
   keyBindings.find((binding) => binding.matches(input, key))?.run(context);
 }
 
-/** Builds the Key Ink reports for one printable character. */
-function plainKey(char: string): Key {
-  return {
-    upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
-    return: char === '\r', escape: false, ctrl: false, shift: /[A-Z]/.test(char), tab: char === '\t', backspace: false, delete: false,
-    meta: false, super: false, hyper: false, capsLock: false, numLock: false,
-  };
+const noKey: Key = {
+  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
+  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false,
+  meta: false, super: false, hyper: false, capsLock: false, numLock: false,
+};
+
+/** Returns the input and Key that Ink reports for one character typed alone. */
+function keyOfCharacter(char: string): [string, Key] {
+  if (char === '\r') return ['', { ...noKey, return: true }];
+  if (char === '\t') return ['', { ...noKey, tab: true }];
+  if (char === '\u007F' || char === '\b') return ['', { ...noKey, backspace: true }];
+  const code = char.charCodeAt(0);
+  // Ctrl+A to Ctrl+Z arrive as codes 1 to 26; Ink reports them as the letter with ctrl set.
+  if (code >= 1 && code <= 26) return [String.fromCharCode(code + 96), { ...noKey, ctrl: true }];
+  return [char, { ...noKey, shift: /[A-Z]/.test(char) }];
 }
 
 function openDetail({ store }: KeyContext): void {

@@ -249,6 +249,21 @@ describe('fast typing', () => {
     expect(store.getState().chaos.intervalMs).toBe(4000);
     expect(actions.toggleChaos).toHaveBeenCalledTimes(1);
   });
+
+  it('routes control keys of one chunk in a dialog', async () => {
+    const { store, actions, screen } = await openOnW2();
+    await screen.press('i');
+    await screen.press('\t\t\u007F\u007F\u007F\u007F');
+    expect(store.getState().overlay).toMatchObject({ kind: 'inject', form: { field: 'payload', payload: '{"ms":' } });
+    await screen.press('5\u007F9}\r');
+    expect(actions.injectTasks).toHaveBeenCalledWith({ name: 'sleep', count: 20, payload: { ms: 9 } });
+  });
+
+  it('Ctrl+C inside a chunk quits', async () => {
+    const { actions, screen } = await openOnW2();
+    await screen.press('j\u0003');
+    expect(actions.quit).toHaveBeenCalledTimes(1);
+  });
 });
 
 describe('inject dialog', () => {
