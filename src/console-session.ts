@@ -167,6 +167,8 @@ export class ConsoleSession implements ConsoleActions {
     if (!this.parts.supervisor.toggleFreeze(name)) return this.notRunning(name);
     const state = this.parts.store.getState();
     if (wasFrozen) {
+      // A recovery after this point has another cause than the freeze.
+      this.signalledAt.delete(name);
       state.pushEvent('info', `resumed ${name} (SIGCONT): if it was declared dead, it re-registers as a new incarnation`);
       return;
     }
