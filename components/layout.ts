@@ -32,7 +32,7 @@ const frameLines = 2;
 const queueFixedLines = 3;
 const scoreboardWideLines = 7;
 const scoreboardCompactLines = 3;
-const eventsMinLines = 2;
+const eventsMinLines = 1;
 
 /** Splits `height` rows among the panes: the head of pending shrinks first, then the events pane, then the worker rows. */
 export function planLayout(width: number, height: number, needs: LayoutNeeds): LayoutPlan {
