@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { SystemName } from './protocol.js';
 
-/** What every benchmark case gets: the private server and the run's settings. */
+/** Shared state of one benchmark run: the private server and the run's settings. */
 export interface BenchContext {
   redisUrl: string;
   /** Connection for FLUSHALL, INFO and CONFIG RESETSTAT; its own commands are left out of the counts. */
@@ -15,13 +15,13 @@ export interface BenchContext {
 
 let queueCounter = 0;
 
-/** A queue name not used before in this run. */
+/** Returns a queue name not used before in this run. */
 export function freshQueue(label: string): string {
   queueCounter++;
   return `bench-${label}-${queueCounter}`;
 }
 
-/** The systems in the order of run `runIndex`: alternating, so neither always runs on a warmer server. */
+/** Returns the systems in the order of run `runIndex`, alternating so that neither always runs on a warmer server. */
 export function systemsInOrder(runIndex: number): SystemName[] {
   return runIndex % 2 === 0 ? ['dtq', 'bullmq'] : ['bullmq', 'dtq'];
 }

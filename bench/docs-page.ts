@@ -19,9 +19,12 @@ dtq-console and BullMQ measured side by side on the same private
 | Redis | ${machine.redis}, persistence off |
 | BullMQ | ${machine.bullmq} |
 | run | ${machine.startedAt}, ${machine.durationS} s, ${machine.runs} runs per case and system, scale ${machine.scale} |
+| load average (1 min) | ${machine.loadAverageAtStart} at the start, ${machine.loadAverageAtEnd} at the end |
 
 Redis, the worker processes and the benchmark share these cores, so every
-figure is a comparison on one machine, not a capacity claim.
+figure is a comparison on one machine, not a capacity claim. A load average
+above 1 means other processes competed for the cores during the run, which
+slows both systems and widens the min–max ranges.
 
 ## Method
 

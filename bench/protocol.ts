@@ -2,7 +2,7 @@
 
 export type SystemName = 'dtq' | 'bullmq';
 
-/** What a worker process runs, passed as its one argument in JSON. */
+/** Settings of one worker process, passed as its only argument in JSON. */
 export interface WorkerProcessConfig {
   system: SystemName;
   redisUrl: string;

@@ -14,7 +14,7 @@ export interface RecoverySample {
   missingCount: number;
 }
 
-/** Worker processes killed per round; each holds one task. */
+/** Worker processes killed per round, each running one claimed task. */
 const killsPerRound = 6;
 const dtqRounds = 3;
 /** dtq-console's default heartbeat interval: kills are spread over it, so they land at every heartbeat phase. */

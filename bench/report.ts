@@ -5,7 +5,7 @@ import type { RecoverySample } from './recovery-case.js';
 import { percentile, summarize, type Summary } from './stats.js';
 import type { TickSample } from './tick-case.js';
 
-/** Where and with what the benchmark ran. */
+/** Machine, software versions and settings of one benchmark run. */
 export interface MachineInfo {
   cpuModel: string;
   cpuCount: number;
@@ -16,6 +16,9 @@ export interface MachineInfo {
   bullmq: string;
   startedAt: string;
   durationS: number;
+  /** One-minute load average at the start and at the end: above about 1, other processes competed for the cores. */
+  loadAverageAtStart: number;
+  loadAverageAtEnd: number;
   runs: number;
   scale: number;
 }

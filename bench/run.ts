@@ -4,7 +4,7 @@
  * a JSON file to bench-results/. `--docs` also rewrites docs/benchmarks.md.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem, type as osType, release } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -21,7 +21,7 @@ const caseNames = ['enqueue', 'processing', 'recovery', 'tick'] as const;
 type CaseName = (typeof caseNames)[number];
 
 const usage = `usage: npm run bench -- [--runs N] [--scale F] [--only CASES] [--no-bullmq-recovery] [--docs]
-  --runs N              runs per case and system, at least 3 (default 3)
+  --runs N              runs per case and system, at least 3 (default 5)
   --scale F             multiply task counts by F, for a quick check only (default 1)
   --only CASES          comma-separated subset of: ${caseNames.join(', ')}
   --no-bullmq-recovery  skip BullMQ's recovery round, which waits up to 75 s
@@ -39,7 +39,7 @@ function parseOptions(argv: string[]): RunOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
-      runs: { type: 'string', default: '3' },
+      runs: { type: 'string', default: '5' },
       scale: { type: 'string', default: '1' },
       only: { type: 'string' },
       'no-bullmq-recovery': { type: 'boolean', default: false },
@@ -57,7 +57,9 @@ function parseOptions(argv: string[]): RunOptions {
   if (!(scale > 0 && scale <= 10)) throw new UsageError(`invalid --scale ${values.scale}: expected a number above 0 and at most 10`);
   const cases = new Set<CaseName>(values.only ? [] : caseNames);
   for (const name of values.only?.split(',') ?? []) {
-    if (!(caseNames as readonly string[]).includes(name)) throw new UsageError(`unknown case ${JSON.stringify(name)} in --only: use ${caseNames.join(', ')}`);
+    if (!(caseNames as readonly string[]).includes(name)) {
+      throw new UsageError(`unknown case ${JSON.stringify(name)} in --only: use ${caseNames.join(', ')}`);
+    }
     cases.add(name as CaseName);
   }
   return { runs, scale, cases, bullRecovery: !values['no-bullmq-recovery'], docs: values.docs };
@@ -70,6 +72,13 @@ function packageVersion(name: string): string {
   return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
 }
 
+function roundLoad(value: number | undefined): number {
+  return Math.round((value ?? 0) * 100) / 100;
+}
+
+/** One-minute load average above which the run warns that other processes share the cores. */
+const busyLoadAverage = 1;
+
 function describeMachine(options: RunOptions, redisVersion: string, startedAt: Date): MachineInfo {
   return {
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
@@ -81,6 +90,8 @@ function describeMachine(options: RunOptions, redisVersion: string, startedAt: D
     bullmq: packageVersion('bullmq'),
     startedAt: startedAt.toISOString(),
     durationS: 0,
+    loadAverageAtStart: roundLoad(loadavg()[0]),
+    loadAverageAtEnd: 0,
     runs: options.runs,
     scale: options.scale,
   };
@@ -89,6 +100,10 @@ function describeMachine(options: RunOptions, redisVersion: string, startedAt: D
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const startedAt = new Date();
+  const startLoad = loadavg()[0] ?? 0;
+  if (startLoad > busyLoadAverage) {
+    console.error(`warning: the 1-minute load average is ${startLoad.toFixed(2)}; other processes compete for the CPU, so both systems will measure slower and noisier`);
+  }
   const redisDir = mkdtempSync(join(tmpdir(), 'dtq-bench-redis-'));
   const server = await startRedisServer({ dir: redisDir, appendOnly: false });
   const admin = new Redis(server.url);
@@ -97,7 +112,10 @@ async function main(): Promise<void> {
     admin,
     runs: options.runs,
     scale: options.scale,
-    log: (message) => console.error(`[${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(3)} s] ${message}`),
+    log: (message) => {
+      const elapsedS = Math.round((Date.now() - startedAt.getTime()) / 1000);
+      console.error(`[${String(elapsedS).padStart(3)} s] ${message}`);
+    },
   };
 
   try {
@@ -108,6 +126,7 @@ async function main(): Promise<void> {
     if (options.cases.has('recovery')) results.recovery = await runRecoveryCase(context, options.bullRecovery);
     if (options.cases.has('tick')) results.tick = await runTickCase(context);
     results.machine.durationS = Math.round((Date.now() - startedAt.getTime()) / 1000);
+    results.machine.loadAverageAtEnd = roundLoad(loadavg()[0]);
 
     writeResults(results, options.docs);
   } finally {

@@ -4,6 +4,7 @@
  * their own processes lets the benchmark read each one's CPU time and peak
  * RSS, and lets the recovery case kill one with SIGKILL.
  */
+import { readFileSync } from 'node:fs';
 import { Worker as BullWorker } from 'bullmq';
 import { Worker } from '../engine/index.js';
 import type { ChildMessage, ParentMessage, WorkerProcessConfig } from './protocol.js';
@@ -20,6 +21,22 @@ const config = JSON.parse(process.argv[2] ?? '{}') as WorkerProcessConfig;
 let completedCount = 0;
 let lastCompletedAtMs = 0;
 let cpuAtStart = process.cpuUsage();
+
+/**
+ * Reads this process's peak RSS in KiB. Linux carries getrusage's maxrss
+ * across exec, so a forked child would report its parent's peak. VmHWM in
+ * /proc/self/status belongs to this process image alone; other systems fall
+ * back to maxrss.
+ */
+function readPeakRssKb(): number {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]);
+  } catch {
+    // No procfs: use maxrss below.
+  }
+  return process.resourceUsage().maxRSS;
+}
 
 function send(message: ChildMessage): void {
   process.send?.(message);
@@ -102,7 +119,7 @@ async function main(): Promise<void> {
       void runner.start();
     } else if (message.type === 'report') {
       const cpu = process.cpuUsage(cpuAtStart);
-      send({ type: 'report', completedCount, lastCompletedAtMs, cpuUs: cpu.user + cpu.system, maxRssKb: process.resourceUsage().maxRSS });
+      send({ type: 'report', completedCount, lastCompletedAtMs, cpuUs: cpu.user + cpu.system, maxRssKb: readPeakRssKb() });
     } else if (message.type === 'stop') {
       clearInterval(progressTimer);
       void runner.stop().finally(() => process.exit(0));
