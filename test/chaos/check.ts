@@ -113,17 +113,23 @@ const explainingKinds: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Finds the fault that explains why execution `first` ran again at
- * `againAtMs`: one on its process, else a Redis restart. A fault counts from
- * its start until `graceMs` after its end, because a thawed or reconnected
- * worker may claim and start tasks before its next heartbeat tells it that
- * it was declared dead meanwhile.
+ * Finds the fault that explains why execution `first` ran again as `again`:
+ * one on the process of either, else a Redis restart. The first worker may
+ * have been cut off while running the task. The second may be a frozen
+ * worker that, once thawed, starts a task it had claimed just before the
+ * freeze, before learning that it was declared dead. A fault counts from its
+ * start until `graceMs` after its end, because a thawed or reconnected worker
+ * acts for up to a heartbeat before it finds out.
  */
-function findCause(first: ExecutionRecord, againAtMs: number, events: readonly FaultEvent[], graceMs: number): FaultEvent | undefined {
+function findCause(first: ExecutionRecord, again: ExecutionRecord, events: readonly FaultEvent[], graceMs: number): FaultEvent | undefined {
   const overlapping = events.filter(
-    (event) => explainingKinds.has(event.kind) && event.atMs <= againAtMs && (event.endAtMs ?? event.atMs) + graceMs >= first.atMs,
+    (event) => explainingKinds.has(event.kind) && event.atMs <= again.atMs && (event.endAtMs ?? event.atMs) + graceMs >= first.atMs,
   );
-  return overlapping.find((event) => event.pid === first.pid) ?? overlapping.find((event) => event.affectsAllWorkers);
+  return (
+    overlapping.find((event) => event.pid === first.pid) ??
+    overlapping.find((event) => event.pid === again.pid) ??
+    overlapping.find((event) => event.affectsAllWorkers)
+  );
 }
 
 function collectDuplicates(records: readonly ExecutionRecord[], tasks: ReadonlyMap<string, EnqueuedTask>, events: readonly FaultEvent[], graceMs: number): { duplicates: Duplicate[]; latenciesMs: number[] } {
@@ -143,7 +149,7 @@ function collectDuplicates(records: readonly ExecutionRecord[], tasks: ReadonlyM
     for (let i = 0; i < group.length - 1; i++) {
       const first = group[i] as ExecutionRecord;
       const again = group[i + 1] as ExecutionRecord;
-      const cause = findCause(first, again.atMs, events, graceMs);
+      const cause = findCause(first, again, events, graceMs);
       causes.push(cause ? cause.kind : 'unexplained');
       if (cause) latenciesMs.push(again.atMs - cause.atMs);
     }
@@ -177,7 +183,7 @@ function collectResumeLatencies(records: readonly ExecutionRecord[], events: rea
         latenciesMs.push(next.atMs - restartAtMs);
         continue;
       }
-      // A worker hit by another fault, or gone, soon after the restart says nothing about resuming.
+      // A worker hit by another fault, or gone, soon after the restart proves nothing about resuming.
       const hitSoon = events.some((event) => event.pid === pid && event.atMs >= restart.atMs && event.atMs <= windowEndMs);
       const exitAtMs = exitAtMsByPid.get(pid);
       if (!hitSoon && (exitAtMs === undefined || exitAtMs > windowEndMs)) latenciesMs.push(Number.POSITIVE_INFINITY);

@@ -59,7 +59,7 @@ export class QueueFixture {
     return this.producer.enqueue(name, payload, options);
   }
 
-  /** Every execution record so far. */
+  /** Returns every execution record so far. */
   records(): ExecutionRecord[] {
     this.log.poll();
     return this.log.records;
@@ -87,7 +87,7 @@ export class QueueFixture {
     return found;
   }
 
-  /** Acks the workers' audit counted for a task. */
+  /** Returns the number of acks the workers' audit counted for a task. */
   async auditCount(taskId: string): Promise<number> {
     return Number((await this.redis.client.hget(this.keys.audit, taskId)) ?? 0);
   }
@@ -118,7 +118,7 @@ export class QueueFixture {
     }));
   }
 
-  /** Stops every process this fixture started (SIGKILL: cleanup need not be graceful) and removes the folder. */
+  /** Kills every process this fixture started with SIGKILL, because cleanup need not be graceful, and removes the folder. */
   async cleanup(): Promise<void> {
     for (const process of this.processes) process.signal('SIGCONT');
     for (const process of this.processes) process.signal('SIGKILL');

@@ -344,14 +344,18 @@ export class Lab {
 
   /** Kills a worker's main connection, or its claim connection (the one that blocks in BLMOVE). */
   private async killConnection(fault: PlannedFault, connection: 'main' | 'claim'): Promise<void> {
+    const clientNameOf = (worker: PoolWorker) => (connection === 'main' ? `dtq-worker-${worker.name}` : `dtq-worker-${worker.name}-claim`);
+    const clientList = await this.clientList();
+    const connected = (workers: PoolWorker[]) => workers.filter((worker) => clientList.some((client) => client.name === clientNameOf(worker)));
+
     // A main connection is cut while it carries acks, so a busy worker is preferred.
-    let candidates = this.activeWorkers();
-    if (connection === 'main' && this.busyWorkers().length > 0) candidates = this.busyWorkers();
+    let candidates = connected(this.activeWorkers());
+    const busy = connected(this.busyWorkers());
+    if (connection === 'main' && busy.length > 0) candidates = busy;
     const worker = this.pickBy(candidates, fault.choice);
-    if (!worker) return this.skip(fault.kind, 'no live worker');
-    const clientName = connection === 'main' ? `dtq-worker-${worker.name}` : `dtq-worker-${worker.name}-claim`;
-    const clients = (await this.clientList()).filter((client) => client.name === clientName);
-    if (clients.length === 0) return this.skip(fault.kind, `worker ${worker.name} has no connection named ${clientName}`);
+    if (!worker) return this.skip(fault.kind, `no live worker has a ${connection} connection`);
+    const clientName = clientNameOf(worker);
+    const clients = clientList.filter((client) => client.name === clientName);
     for (const client of clients) await this.admin.client('KILL', 'ID', client.id);
     const blocked = clients.some((client) => client.cmd === 'blmove');
     this.record({ kind: fault.kind, atMs: Date.now(), pid: worker.process.pid, target: worker.name, detail: `CLIENT KILL ${clientName}${blocked ? ' while blocked in BLMOVE' : ''}` });
