@@ -3,7 +3,7 @@
  * dies. Import it as `dtq-console`.
  */
 export { Producer, type ProducerOptions, type EnqueueOptions, type TaskRequest } from './producer.js';
-export { Worker, type WorkerOptions, type TaskHandler, type TaskContext } from './worker.js';
+export { Worker, workerNamePattern, type WorkerOptions, type TaskHandler, type TaskContext } from './worker.js';
 export { Master, type MasterOptions, type SweepResult } from './master.js';
 export { readSnapshot, lostCount, type QueueSnapshot, type WorkerSnapshot, type StreamEvent, type SnapshotLimits } from './monitor.js';
 export { pauseQueue, resumeQueue, listDead, requeueDead, purgeDead, parseDeadRecord, type DeadRecord } from './admin.js';

@@ -8,7 +8,7 @@ import type { QueueKeys } from './keys.js';
 import { closeConnection, integerOption, openConnection, resolveKeys, type OwnedConnection, type QueueOptions } from './options.js';
 import { requeueWorkerList } from './requeue.js';
 import { runScript } from './scripts.js';
-import { sleep } from './timing.js';
+import { waitUpTo } from './timing.js';
 
 export interface MasterOptions extends QueueOptions {
   /** Time between two sweeps. @default 500 */
@@ -94,9 +94,9 @@ export class Master extends TypedEmitter {
     clearTimeout(this.timer);
     await this.sweeping?.catch(() => undefined);
     if (this.currentRole === 'leader') {
-      await Promise.race([runScript(this.redis, 'releaseLease', [this.keys.master], [this.token]).catch(() => undefined), sleep(1000)]);
+      await waitUpTo(runScript(this.redis, 'releaseLease', [this.keys.master], [this.token]), 1000);
     }
-    await Promise.race([closeConnection(this.connection), sleep(1000)]);
+    await waitUpTo(closeConnection(this.connection), 1000);
     // quit() waits for a reply that never comes while Redis is away.
     if (this.connection.owned) this.redis.disconnect();
   }

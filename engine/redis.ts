@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { RedisSetupError } from './errors.js';
+import { ConfigError, RedisSetupError } from './errors.js';
 
 /** How to reach Redis: a URL (redis:// or rediss:// for TLS, with optional user and password). */
 export interface RedisConnectionOptions {
@@ -44,7 +44,7 @@ export function checkRedisUrl(url: string): string | undefined {
 export function createRedis(options: RedisConnectionOptions & { name?: string } = {}, extra: RedisOptions = {}): Redis {
   const url = options.url ?? 'redis://127.0.0.1:6379';
   const problem = checkRedisUrl(url);
-  if (problem) throw new RedisSetupError(problem);
+  if (problem) throw new ConfigError(problem);
 
   return new Redis(url, {
     connectionName: options.name,
@@ -72,6 +72,12 @@ export interface RedisCheck {
  * eviction would delete heartbeats and queued tasks.
  */
 export async function checkRedisServer(redis: Redis, displayUrl: string): Promise<RedisCheck> {
+  // A refused password surfaces only as an 'error' event; the failed command just sees a closed connection.
+  let authError: string | undefined;
+  const recordAuthError = (error: Error) => {
+    if (/WRONGPASS|NOAUTH|NOPERM|invalid password|AUTH/i.test(error.message)) authError = error.message;
+  };
+  redis.on('error', recordAuthError);
   try {
     if (redis.status === 'wait') await redis.connect();
     const info = await redis.info('server');
@@ -92,9 +98,14 @@ export async function checkRedisServer(redis: Redis, displayUrl: string): Promis
     return { version, warnings };
   } catch (error) {
     if (error instanceof RedisSetupError) throw error;
+    if (authError) {
+      throw new RedisSetupError(`Redis at ${displayUrl} rejected the credentials (${authError}): check the user and password in --redis-url or REDIS_URL`);
+    }
     throw new RedisSetupError(
       `cannot reach Redis at ${displayUrl}: ${(error as Error).message.replace(/\.$/, '')}. Check that the server runs and the URL (--redis-url or REDIS_URL) is right`,
     );
+  } finally {
+    redis.off('error', recordAuthError);
   }
 }
 

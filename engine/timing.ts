@@ -14,3 +14,33 @@ export function retryDelayMs(attempt: number, baseMs: number, maxMs: number, ran
   const exponential = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(exponential * (1 + 0.25 * random()));
 }
+
+/**
+ * Waits for `promise` to settle or `ms` to pass, whichever comes first, and
+ * clears its timer either way, so a finished wait keeps no process alive.
+ * A rejection counts as settled; the error is dropped.
+ */
+export async function waitUpTo(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, ms));
+  });
+  try {
+    await Promise.race([Promise.resolve(promise).then(() => undefined, () => undefined), elapsed]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Resolves like `promise`, or rejects with a timeout error after `ms`; the timer is cleared either way. */
+export async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -18,7 +18,7 @@ import {
 import { createRedis } from './redis.js';
 import { requeueWorkerList } from './requeue.js';
 import { runScript } from './scripts.js';
-import { retryDelayMs, sleep } from './timing.js';
+import { retryDelayMs, sleep, waitUpTo, withDeadline } from './timing.js';
 
 /** Context a handler receives besides the payload. */
 export interface TaskContext {
@@ -87,6 +87,9 @@ interface RunningTask {
 type Outcome = { ok: true } | { ok: false; error: string };
 
 const pausePollMs = 500;
+
+/** Valid worker names: the name is part of key names, so no ':' or braces. */
+export const workerNamePattern = /^[A-Za-z0-9_.\-]{1,64}$/;
 const fenceRetryMs = 500;
 
 /**
@@ -128,7 +131,7 @@ export class Worker extends TypedEmitter {
     }
     this.handlers = options.handlers;
     this.name = options.name ?? `${hostname()}-${process.pid}`;
-    if (!/^[A-Za-z0-9_.\-]{1,64}$/.test(this.name)) {
+    if (!workerNamePattern.test(this.name)) {
       throw new ConfigError(`invalid worker name ${JSON.stringify(this.name)}: use 1 to 64 letters, digits, '.', '_' or '-'`);
     }
     this.concurrency = integerOption('concurrency', options.concurrency, defaults.concurrency, 1, 10_000);
@@ -155,7 +158,7 @@ export class Worker extends TypedEmitter {
   async start(): Promise<void> {
     if (this.state !== 'idle') throw new Error(`worker ${this.name} was already started`);
     this.state = 'running';
-    watchConnection(this.redis, this, () => `${this.currentKey} main`, () => this.isStopped());
+    watchConnection(this.redis, this, () => `${this.currentKey} main`, () => this.state !== 'running');
     if (this.redis.status === 'wait') await this.redis.connect();
 
     await this.register();
@@ -178,9 +181,9 @@ export class Worker extends TypedEmitter {
     this.wakeSlotWaiters();
     this.blocking?.disconnect();
 
-    await Promise.race([this.waitForRunningTasks(), sleep(timeoutMs)]);
+    await waitUpTo(this.waitForRunningTasks(), timeoutMs);
     for (const task of this.running) this.abandon(task, 'worker stopped before the task finished');
-    await Promise.race([this.claimLoopDone, sleep(Math.max(0, deadlineMs - Date.now()))]);
+    await waitUpTo(this.claimLoopDone, deadlineMs - Date.now());
 
     let releasedCount = 0;
     const workerKey = this.currentKey;
@@ -353,7 +356,7 @@ export class Worker extends TypedEmitter {
           commandTimeout: Math.max(blockMs, this.options.claimBlockMs) + 2000,
         },
       );
-      watchConnection(this.blocking, this, () => `${this.currentKey} claim`, () => this.isStopped());
+      watchConnection(this.blocking, this, () => `${this.currentKey} claim`, () => this.state !== 'running');
     }
     const blocking = this.blocking;
     if (blocking.status === 'wait') await blocking.connect();
@@ -657,7 +660,7 @@ export class Worker extends TypedEmitter {
   }
 
   private async sleepWhileRunning(ms: number): Promise<void> {
-    await Promise.race([sleep(ms), this.waitForSlot()]);
+    await waitUpTo(this.waitForSlot(), ms);
   }
 
   private emitEvent<K extends EngineEventName>(type: K, payload: EngineEvents[K]): void {
@@ -699,16 +702,4 @@ function blockSafetyMarginMs(heartbeatTtlMs: number): number {
 function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   return String(error);
-}
-
-async function withDeadline<T>(promise: Promise<T> | undefined, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise as Promise<T>, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

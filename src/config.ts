@@ -65,11 +65,27 @@ export function parseDotEnv(text: string): Record<string, string> {
   return result;
 }
 
-/** Reads `.env` from `dir` when present. */
-export function readDotEnv(dir: string): Record<string, string> {
+/** Every DTQ_ variable dtq-console reads; other DTQ_ names in `.env` are reported as likely typos. */
+export const knownVariables = new Set(['DTQ_QUEUE', 'DTQ_PREFIX', 'DTQ_AUDIT', 'DTQ_LOG_LEVEL', 'DTQ_DATA_DIR', ...numberSettings.map((setting) => setting.env)]);
+
+/** Lists `.env` lines that set nothing: not KEY=VALUE, or a DTQ_ name dtq-console does not read. */
+export function checkDotEnv(text: string): string[] {
+  const warnings: string[] = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    if (/^\s*(#.*)?$/.test(line)) return;
+    const name = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line)?.[1];
+    if (!name) warnings.push(`line ${index + 1} of .env is not NAME=VALUE and is ignored`);
+    else if (name.startsWith('DTQ_') && !knownVariables.has(name)) warnings.push(`${name} in .env is not a dtq-console setting and is ignored (see --help for the names)`);
+  });
+  return warnings;
+}
+
+/** Reads `.env` from `dir` when present, with warnings about lines that set nothing. */
+export function readDotEnv(dir: string): { values: Record<string, string>; warnings: string[] } {
   const path = join(dir, '.env');
-  if (!existsSync(path)) return {};
-  return parseDotEnv(readFileSync(path, 'utf8'));
+  if (!existsSync(path)) return { values: {}, warnings: [] };
+  const text = readFileSync(path, 'utf8');
+  return { values: parseDotEnv(text), warnings: checkDotEnv(text) };
 }
 
 /** Parses a whole decimal number; a usage error names the flag, the value and the range. */

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +33,6 @@ export async function runConsoleCommand(invocation: Invocation): Promise<number>
     attach: (created) => logEngineEvents(created, logger),
     onWarning: (warning) => logger.warn({ event: 'redisConfig' }, warning),
   });
-  const watchdog = target.server ? watchEmbeddedRedis(target.server.pid) : undefined;
   const redis = createRedis({ url: target.url, name: 'dtq-console' }, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
   const store = createConsoleStore({
     queue: config.queue,
@@ -51,25 +49,7 @@ export async function runConsoleCommand(invocation: Invocation): Promise<number>
   store.getState().pushEvent('info', `master ${master.token} started as ${master.role ?? 'standby'}; worker logs in ${logDir}`);
 
   const exitCode = await runScreen(session, store);
-  watchdog?.kill();
   return exitCode;
-}
-
-/**
- * Starts a process that sends SIGTERM to the embedded Redis when the console
- * dies without stopping it, even by SIGKILL, because the IPC channel to the
- * console closes then. After a normal quit the console stops it first.
- */
-function watchEmbeddedRedis(redisPid: number): ChildProcess {
-  // The watchdog ignores SIGHUP and SIGINT: a closing terminal signals its whole process group before the channel closes.
-  const script = [
-    "for (const signal of ['SIGHUP', 'SIGINT']) process.on(signal, () => undefined);",
-    "process.on('disconnect', () => { try { process.kill(Number(process.argv[1]), 'SIGTERM'); } catch {} process.exit(0); });",
-  ].join('\n');
-  const watchdog = spawn(process.execPath, ['-e', script, String(redisPid)], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
-  watchdog.unref();
-  watchdog.channel?.unref();
-  return watchdog;
 }
 
 /**
@@ -92,7 +72,7 @@ function terminalProblem(): string | undefined {
 
 /** Turns the audit on unless --audit, DTQ_AUDIT or .env sets it: the scoreboard counts duplicates with it. */
 function withConsoleDefaults(config: Config, flags: Flags): Config {
-  const auditSet = flags.audit !== undefined || process.env.DTQ_AUDIT !== undefined || readDotEnv(process.cwd()).DTQ_AUDIT !== undefined;
+  const auditSet = flags.audit !== undefined || process.env.DTQ_AUDIT !== undefined || readDotEnv(process.cwd()).values.DTQ_AUDIT !== undefined;
   return auditSet ? config : { ...config, audit: true };
 }
 

@@ -117,7 +117,9 @@ function superviseWorkers(supervisor: Supervisor, count: number, isStopping: () 
       if (isStopping()) continue;
       logger.warn({ event: 'workerExited', name: worker.name, pid: worker.pid, code: worker.exitCode, signal: worker.exitSignal, restartInMs: restartDelayMs }, 'worker process exited; restarting');
       setTimeout(() => {
-        if (!isStopping()) supervisor.spawn(worker.name);
+        if (isStopping()) return;
+        const restarted = supervisor.spawn(worker.name);
+        logger.info({ event: 'workerSpawned', name: restarted.name, pid: restarted.pid, log: restarted.logPath }, 'worker restarted');
       }, restartDelayMs);
     }
   });

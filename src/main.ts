@@ -132,17 +132,22 @@ function parse(argv: string[]): Invocation {
     importMeta: import.meta,
     argv: joinDashValues(argv),
     flags: flagDefinitions,
-    allowUnknownFlags: false,
+    // Unknown flags are reported below, in the same form as every other usage error.
+    allowUnknownFlags: true,
     booleanDefault: undefined,
   });
   // meow handles --help and --version only when they are the sole argument; honour them anywhere.
-  if (argv.includes('--help')) cli.showHelp(0);
+  if (argv.includes('--help') || argv.includes('-h')) cli.showHelp(0);
   if (argv.includes('--version')) cli.showVersion();
   const [command = 'console', ...args] = cli.input;
   const allowed = commandFlags[command];
   if (!allowed) throw new UsageError(`unknown command ${JSON.stringify(command)}: use one of worker, enqueue, status, pause, resume, dead (see --help)`);
 
   const flags = cli.flags as Flags;
+  const unknown = Object.keys(flags).filter((name) => !Object.hasOwn(flagDefinitions, name) && name !== 'help' && name !== 'version');
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown flag ${unknown.map((name) => (name.length === 1 ? `-${name}` : `--${kebabCase(name)}`)).join(', ')} (see --help)`);
+  }
   for (const [name, value] of Object.entries(flags)) {
     if (value === undefined || name === 'ui' || name === 'color') continue;
     if (!commonFlags.includes(name as FlagName) && !allowed.includes(name as FlagName)) {
@@ -152,7 +157,9 @@ function parse(argv: string[]): Invocation {
   }
   if (flags.ui === false && command !== 'console') throw new UsageError(`--no-ui applies only to the console, not to \`${command}\``);
 
-  const config = resolveConfig(flags, process.env, readDotEnv(process.cwd()), process.cwd());
+  const dotEnv = readDotEnv(process.cwd());
+  for (const warning of dotEnv.warnings) process.stderr.write(`dtq-console: warning: ${warning}\n`);
+  const config = resolveConfig(flags, process.env, dotEnv.values, process.cwd());
   return { command, args, flags, config };
 }
 

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer, createConnection } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { waitUpTo } from '../engine/timing.js';
 
 /** Options of a private redis-server process. */
 export interface RedisServerOptions {
@@ -134,7 +135,8 @@ function serverArgs(port: number, options: RedisServerOptions): string[] {
 }
 
 async function launch(command: string, port: number, options: RedisServerOptions): Promise<ChildProcess> {
-  const child = spawn(command, serverArgs(port, options), { stdio: 'ignore' });
+  // Its own process group: Ctrl+C in a terminal must reach only the parent, which stops the server after its workers.
+  const child = spawn(command, serverArgs(port, options), { stdio: 'ignore', detached: true });
   let exitCode: number | null | undefined;
   child.on('exit', (code) => {
     exitCode = code;
@@ -162,8 +164,8 @@ async function stopProcess(child: ChildProcess, timeoutMs: number): Promise<void
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill(timeoutMs > 0 ? 'SIGTERM' : 'SIGKILL');
   if (timeoutMs > 0) {
-    const stopped = await Promise.race([exited.then(() => true), delay(timeoutMs).then(() => false)]);
-    if (stopped) return;
+    await waitUpTo(exited, timeoutMs);
+    if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGKILL');
   }
   await exited;

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
+import { waitUpTo } from '../engine/timing.js';
 
 /** State of a worker child process as the supervisor sees it. */
 export type ChildState = 'running' | 'frozen' | 'stopping' | 'exited';
@@ -68,6 +68,8 @@ export class Supervisor extends EventEmitter {
     const child = spawn(process.execPath, [this.options.cliPath, 'worker', '--name', chosen, ...this.options.workerArgs], {
       stdio: ['ignore', logFd, logFd, 'ipc'],
       env: this.options.env,
+      // Its own process group: Ctrl+C in the terminal reaches only the parent, which then stops workers gracefully.
+      detached: true,
     });
     closeSync(logFd);
 
@@ -133,12 +135,11 @@ export class Supervisor extends EventEmitter {
     }));
     for (const entry of live) this.signal(entry.worker.name, 'SIGTERM');
 
-    const allExited = Promise.all(exits).then(() => true);
-    if (await Promise.race([allExited, delay(timeoutMs).then(() => false)])) return;
-    for (const entry of live) {
-      if (entry.worker.state !== 'exited') entry.process.kill('SIGKILL');
-    }
-    await Promise.race([Promise.all(exits), delay(2000)]);
+    await waitUpTo(Promise.all(exits), timeoutMs);
+    const stuck = live.filter((entry) => entry.worker.state !== 'exited');
+    if (stuck.length === 0) return;
+    for (const entry of stuck) entry.process.kill('SIGKILL');
+    await waitUpTo(Promise.all(exits), 2000);
   }
 
   private nextName(): string {

@@ -23,7 +23,7 @@ export async function runEnqueueCommand({ args, flags, config }: Invocation): Pr
   const delayMs = flags.delayMs === undefined ? 0 : parseIntegerSetting('--delay-ms', String(flags.delayMs), 0, 365 * 86_400_000);
   const timeoutMs = flags.taskTimeoutMs === undefined ? undefined : config.taskTimeoutMs || undefined;
   const payloads = flags.ndjson !== undefined ? await readNdjson(String(flags.ndjson)) : undefined;
-  const payload = flags.payload === undefined ? null : parseJson('--payload', String(flags.payload));
+  const payload = flags.payload === undefined ? null : parseJson('--payload', String(flags.payload), `quote it for the shell, e.g. --payload '{"ms":100}'`);
 
   const { redis, target } = await connectForCommand(config);
   const producer = new Producer({ connection: redis, queue: config.queue, prefix: config.prefix, maxAttempts: config.maxAttempts });
@@ -49,11 +49,11 @@ export async function runEnqueueCommand({ args, flags, config }: Invocation): Pr
   return 0;
 }
 
-function parseJson(label: string, text: string): unknown {
+function parseJson(label: string, text: string, hint: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${label} is not valid JSON (${(error as Error).message}): quote it for the shell, e.g. --payload '{"ms":100}'`);
+    throw new UsageError(`${label} is not valid JSON (${(error as Error).message}): ${hint}`);
   }
 }
 
@@ -66,7 +66,7 @@ async function readNdjson(source: string): Promise<unknown[]> {
     for await (const line of createInterface({ input, crlfDelay: Infinity })) {
       lineNumber++;
       if (line.trim() === '') continue;
-      payloads.push(parseJson(`line ${lineNumber} of ${source === '-' ? 'stdin' : source}`, line));
+      payloads.push(parseJson(`line ${lineNumber} of ${source === '-' ? 'stdin' : source}`, line, 'write one JSON value per line; nothing was enqueued'));
     }
   } catch (error) {
     if (error instanceof UsageError) throw error;

@@ -26,7 +26,7 @@ export function formatStatus(snapshot: QueueSnapshot, queue: string, displayUrl:
   const { stats } = snapshot;
   const lines = [
     `queue ${queue} on ${displayUrl}`,
-    `master: ${snapshot.master || 'none (tasks of dead workers are not requeued until a master runs)'}${snapshot.paused ? '   PAUSED' : ''}`,
+    `master: ${snapshot.master || 'none (until a master runs, tasks of dead workers are not requeued and retries and delayed tasks wait)'}${snapshot.paused ? '   PAUSED' : ''}`,
     `pending ${snapshot.pendingCount}   processing ${snapshot.processingCount}   delayed ${snapshot.delayedCount}   dead ${snapshot.deadCount}   completed ${stats.completed ?? 0}   lost ${lostCount(snapshot)}`,
   ];
   const oldest = snapshot.pendingHead[0] ? decodeEnvelope(snapshot.pendingHead[0], Number.MAX_SAFE_INTEGER) : undefined;

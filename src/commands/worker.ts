@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { checkRedisServer, Worker, type TaskHandler } from '../../engine/index.js';
+import { checkRedisServer, Worker, workerNamePattern, type TaskHandler } from '../../engine/index.js';
 import demoHandlers from '../../demo/handlers.js';
 import { UsageError } from '../config.js';
 import type { Logger } from 'pino';
@@ -36,10 +36,12 @@ export async function loadHandlers(file: string | undefined): Promise<Record<str
 /** `dtq-console worker`: runs until SIGTERM, SIGINT or the loss of its parent console, then stops gracefully. */
 export async function runWorkerCommand({ args, flags, config }: Invocation): Promise<number> {
   if (args.length > 0) throw new UsageError(`worker takes no arguments, got ${JSON.stringify(args.join(' '))}`);
+  const name = (flags.name as string | undefined) ?? undefined;
+  if (name !== undefined && !workerNamePattern.test(name)) {
+    throw new UsageError(`invalid --name ${JSON.stringify(name)}: use 1 to 64 letters, digits, '.', '_' or '-'`);
+  }
   const handlers = await loadHandlers(flags.handlers as string | undefined);
   const target = await findRedis(config);
-  const name = (flags.name as string | undefined) ?? undefined;
-  const logger = createLogger(config.logLevel, { component: 'worker', name: name ?? `pid-${process.pid}`, queue: config.queue });
 
   const worker = new Worker({
     url: target.url,
@@ -55,6 +57,8 @@ export async function runWorkerCommand({ args, flags, config }: Invocation): Pro
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     audit: config.audit,
   });
+  // `worker`, not `name`: engine events carry the task's `name`, and a JSON key may appear only once.
+  const logger = createLogger(config.logLevel, { component: 'worker', worker: worker.name, queue: config.queue });
   logEngineEvents(worker, logger);
   // Handlers go in before start(): a SIGTERM that arrives during startup, or
   // right after the ready line, must stop the worker gracefully too.

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { QueueFixture, startFaultRedis, type TestRedis } from '../chaos/fixture.js';
+import { waitFor } from '../support/redis.js';
 
 let redis: TestRedis;
 let fixture: QueueFixture;
@@ -33,6 +34,8 @@ describe('worker killed with SIGKILL mid-task', () => {
       expect(ends[0]?.workerKey).not.toBe(killedKey);
       expect(fixture.recordsOf(id, 'start')).toHaveLength(2);
     }
+    // The handler records its end just before the worker acks, so wait for the acks.
+    expect(await waitFor(async () => (await fixture.stat('completed')) === 2)).toBe(true);
     for (const id of ids) expect(await fixture.auditCount(id)).toBe(1);
     expect(await fixture.stat('recovered')).toBe(2);
     expect(await fixture.stat('completed')).toBe(2);
