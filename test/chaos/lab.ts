@@ -241,9 +241,12 @@ export class Lab {
     }));
   }
 
+  /** Waits up to 10 s for a busy worker, as the fault may fall in an idle stretch, then sends it SIGTERM. */
   private async terminateBusyWorker(fault: PlannedFault): Promise<void> {
+    const deadlineMs = Date.now() + 10_000;
+    while (this.busyWorkers().length === 0 && Date.now() < deadlineMs) await sleep(50);
     const worker = this.pickBy(this.busyWorkers(), fault.choice);
-    if (!worker) return this.skip(fault.kind, 'no busy worker');
+    if (!worker) return this.skip(fault.kind, 'no worker became busy within 10 s');
     this.terminate(worker, fault.kind, `SIGTERM ${worker.name} (pid ${worker.process.pid}) running ${this.open.count(worker.process.pid)} task(s)`);
   }
 
@@ -342,8 +345,25 @@ export class Lab {
     });
   }
 
-  /** Kills a worker's main connection, or its claim connection (the one that blocks in BLMOVE). */
+  /**
+   * Kills a worker's main connection, or its claim connection (the one that
+   * blocks in BLMOVE). Workers open the claim connection only when pending is
+   * empty, so for it the producer holds until one exists, for up to 15 s.
+   */
   private async killConnection(fault: PlannedFault, connection: 'main' | 'claim'): Promise<void> {
+    if (connection === 'main') return this.killNamedConnection(fault, connection);
+    await this.workload.hold();
+    try {
+      const deadlineMs = Date.now() + 15_000;
+      const claimNames = () => new Set(this.activeWorkers().map((worker) => `dtq-worker-${worker.name}-claim`));
+      while (Date.now() < deadlineMs && !(await this.clientList()).some((client) => claimNames().has(client.name))) await sleep(50);
+      await this.killNamedConnection(fault, connection);
+    } finally {
+      this.workload.release();
+    }
+  }
+
+  private async killNamedConnection(fault: PlannedFault, connection: 'main' | 'claim'): Promise<void> {
     const clientNameOf = (worker: PoolWorker) => (connection === 'main' ? `dtq-worker-${worker.name}` : `dtq-worker-${worker.name}-claim`);
     const clientList = await this.clientList();
     const connected = (workers: PoolWorker[]) => workers.filter((worker) => clientList.some((client) => client.name === clientNameOf(worker)));
