@@ -5,7 +5,7 @@ import { render } from 'ink';
 import { createElement } from 'react';
 import { createRedis, queueKeys } from '../engine/index.js';
 import { ConsoleApp } from '../components/ConsoleApp.js';
-import { readDotEnv, UsageError, type Config } from './config.js';
+import { parseIntegerSetting, readDotEnv, UsageError, type Config } from './config.js';
 import { ConsoleSession } from './console-session.js';
 import { createSupervisor, startMaster } from './headless.js';
 import { createLogger, logEngineEvents } from './logger.js';
@@ -23,6 +23,7 @@ const showCursor = '\u001B[?25h';
 export async function runConsoleCommand(invocation: Invocation): Promise<number> {
   if (invocation.args.length > 0) throw new UsageError(`unknown command ${JSON.stringify(invocation.args.join(' '))}: see --help`);
   requireTerminal();
+  const initialWorkerCount = invocation.flags.workers === undefined ? 0 : parseIntegerSetting('--workers', String(invocation.flags.workers), 0, 64);
   const config = withConsoleDefaults(invocation.config, invocation.flags);
   const logDir = join(config.dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
@@ -47,6 +48,7 @@ export async function runConsoleCommand(invocation: Invocation): Promise<number>
   await redis.connect().catch(() => undefined);
   session.start();
   store.getState().pushEvent('info', `master ${master.token} started as ${master.role ?? 'standby'}; worker logs in ${logDir}`);
+  for (let i = 0; i < initialWorkerCount; i++) session.spawnWorker();
 
   const exitCode = await runScreen(session, store);
   return exitCode;

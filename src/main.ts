@@ -31,7 +31,7 @@ export const helpText = `
     --shutdown-timeout-ms N  time a stopping worker waits for its tasks, env DTQ_SHUTDOWN_TIMEOUT_MS (default: 10000)
 
   Other
-    --workers N              with --no-ui: worker children to run and restart when they die
+    --workers N              worker children to start with; --no-ui also restarts them when they die
     --name NAME              worker name (default: host-pid)
     --handlers FILE          ES module whose default export maps task names to async functions
                              (default: the demo handlers sleep, cpu, flaky, crash, echo)
