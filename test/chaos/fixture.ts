@@ -118,12 +118,17 @@ export class QueueFixture {
     }));
   }
 
-  /** Kills every process this fixture started with SIGKILL, because cleanup need not be graceful, and removes the folder. */
+  /**
+   * Kills every process this fixture started with SIGKILL, because cleanup
+   * need not be graceful, and removes the folder unless DTQ_KEEP_FAULT_DIRS
+   * is set, which keeps the process logs for a failing test.
+   */
   async cleanup(): Promise<void> {
     for (const process of this.processes) process.signal('SIGCONT');
     for (const process of this.processes) process.signal('SIGKILL');
     await Promise.all(this.processes.map((process) => process.exited));
     await this.producer.close().catch(() => undefined);
+    if (process.env.DTQ_KEEP_FAULT_DIRS) return;
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
