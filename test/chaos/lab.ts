@@ -348,7 +348,8 @@ export class Lab {
   /**
    * Kills a worker's main connection, or its claim connection (the one that
    * blocks in BLMOVE). Workers open the claim connection only when pending is
-   * empty, so for it the producer holds until one exists, for up to 15 s.
+   * empty, so for that kind the producer pauses until one exists, for up
+   * to 15 s.
    */
   private async killConnection(fault: PlannedFault, connection: 'main' | 'claim'): Promise<void> {
     if (connection === 'main') return this.killNamedConnection(fault, connection);
