@@ -40,17 +40,24 @@ slows both systems and widens the min–max ranges.
   with its defaults (locks, stalled-job checks) and \`removeOnComplete\`, at
   the same concurrency and payload.
 - **Redis CPU** is the change of \`used_cpu_user + used_cpu_sys\` from
-  \`INFO cpu\`; **worker CPU** is the sum of \`process.cpuUsage()\` of the
-  worker processes; **commands** come from \`INFO commandstats\` after
-  \`CONFIG RESETSTAT\` and include the commands that scripts run, so a script
-  call counts once as EVALSHA and once per command inside it.
-  **Peak RSS** is \`process.resourceUsage().maxRSS\` of the largest worker
-  process.
+  \`INFO cpu\`.
+- **Worker CPU** is the sum of \`process.cpuUsage()\` of the worker processes.
+- **Commands** come from \`INFO commandstats\` after \`CONFIG RESETSTAT\`. They
+  include the commands that scripts run, so a script call counts once as
+  EVALSHA and once per command inside it.
+- **Peak RSS** is \`VmHWM\` from \`/proc/self/status\` of the largest worker
+  process. Linux carries \`getrusage\`'s maxrss across exec, so maxrss would
+  show the benchmark's own peak. Both systems' worker processes run the same
+  script, which loads both libraries.
+- dtq-console's bulk enqueue sends 1,000 tasks per script call, which runs
+  one LPUSH per 200 tasks and one HINCRBY, hence about 0.01 commands per task.
 - **Recovery**: worker processes holding one task each get SIGKILL, spread
   over one heartbeat interval (dtq-console) or one lock-renewal interval
   (BullMQ, 15 s). Latency runs to the master's \`requeued\` event
   (dtq-console: 1 s heartbeat, 3 s TTL, 0.5 s sweep) or to a live worker's
-  \`stalled\` event (BullMQ: 30 s lock, 30 s stalled-job check).
+  \`stalled\` event (BullMQ: 30 s lock, 30 s stalled-job check). BullMQ's
+  kills all fall early in one 30 s stalled-check cycle of the surviving
+  worker, so its samples show one phase of that cycle.
 - **Console tick**: one \`readSnapshot\` call, the console's whole read per
   tick, with 20 registered workers holding 5 tasks each, at 10 and at
   1,000,000 pending tasks. Redis time is the EVALSHA's \`usec_per_call\`.

@@ -12,7 +12,7 @@ export interface ServerCounters {
   cpuUs: number;
 }
 
-/** Commands the benchmark itself sends between two readings; they are left out of the counts. */
+/** Commands the benchmark itself sends, left out of the counts. */
 const benchCommands = new Set(['info', 'config', 'flushall', 'ping', 'client']);
 
 /** Reads the redis-server process's CPU time from INFO cpu. */

@@ -20,12 +20,26 @@ import { renderDocsPage } from './docs-page.js';
 const caseNames = ['enqueue', 'processing', 'recovery', 'tick'] as const;
 type CaseName = (typeof caseNames)[number];
 
-const usage = `usage: npm run bench -- [--runs N] [--scale F] [--only CASES] [--no-bullmq-recovery] [--docs]
+const usage = `usage: npm run bench -- [--runs N] [--scale F] [--only CASES] [--no-bullmq-recovery] [--docs] [--from-json FILE]
   --runs N              runs per case and system, at least 3 (default 5)
   --scale F             multiply task counts by F, for a quick check only (default 1)
   --only CASES          comma-separated subset of: ${caseNames.join(', ')}
   --no-bullmq-recovery  skip BullMQ's recovery round, which waits up to 75 s
-  --docs                also rewrite docs/benchmarks.md from this run`;
+  --docs                also rewrite docs/benchmarks.md from this run
+  --from-json FILE      measure nothing: print the tables of a saved results file, and with --docs rewrite the page from it`;
+
+const flagOptions = {
+  runs: { type: 'string', default: '5' },
+  scale: { type: 'string', default: '1' },
+  only: { type: 'string' },
+  'no-bullmq-recovery': { type: 'boolean', default: false },
+  docs: { type: 'boolean', default: false },
+  'from-json': { type: 'string' },
+  help: { type: 'boolean', default: false },
+} as const;
+
+/** A command-line mistake: the run prints the usage and exits with code 2. */
+class UsageError extends Error {}
 
 interface RunOptions {
   runs: number;
@@ -33,28 +47,24 @@ interface RunOptions {
   cases: Set<CaseName>;
   bullRecovery: boolean;
   docs: boolean;
+  fromJson: string | undefined;
 }
 
 function parseOptions(argv: string[]): RunOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      runs: { type: 'string', default: '5' },
-      scale: { type: 'string', default: '1' },
-      only: { type: 'string' },
-      'no-bullmq-recovery': { type: 'boolean', default: false },
-      docs: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
+  const values = parseFlags(argv);
   if (values.help) {
     console.log(usage);
     process.exit(0);
   }
   const runs = Number(values.runs);
   const scale = Number(values.scale);
-  if (!Number.isInteger(runs) || runs < 3) throw new UsageError(`invalid --runs ${values.runs}: expected an integer of at least 3, so each figure has a median, a min and a max`);
-  if (!(scale > 0 && scale <= 10)) throw new UsageError(`invalid --scale ${values.scale}: expected a number above 0 and at most 10`);
+  if (!Number.isInteger(runs) || runs < 3) {
+    throw new UsageError(`invalid --runs ${values.runs}: expected an integer of at least 3, so each figure has a median, a min and a max`);
+  }
+  if (!(scale > 0 && scale <= 10)) {
+    throw new UsageError(`invalid --scale ${values.scale}: expected a number above 0 and at most 10`);
+  }
+
   const cases = new Set<CaseName>(values.only ? [] : caseNames);
   for (const name of values.only?.split(',') ?? []) {
     if (!(caseNames as readonly string[]).includes(name)) {
@@ -62,10 +72,17 @@ function parseOptions(argv: string[]): RunOptions {
     }
     cases.add(name as CaseName);
   }
-  return { runs, scale, cases, bullRecovery: !values['no-bullmq-recovery'], docs: values.docs };
+  return { runs, scale, cases, bullRecovery: !values['no-bullmq-recovery'], docs: values.docs, fromJson: values['from-json'] };
 }
 
-class UsageError extends Error {}
+function parseFlags(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: flagOptions }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 
 function packageVersion(name: string): string {
   const path = new URL(`../../node_modules/${name}/package.json`, import.meta.url);
@@ -99,10 +116,15 @@ function describeMachine(options: RunOptions, redisVersion: string, startedAt: D
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  if (options.fromJson) {
+    writeResults(readSavedResults(options.fromJson), options.docs, false);
+    return;
+  }
+
   const startedAt = new Date();
   const startLoad = loadavg()[0] ?? 0;
   if (startLoad > busyLoadAverage) {
-    console.error(`warning: the 1-minute load average is ${startLoad.toFixed(2)}; other processes compete for the CPU, so both systems will measure slower and noisier`);
+    console.error(`warning: the 1-minute load average is ${startLoad.toFixed(2)}, so other processes compete for the CPU and both systems will measure slower and noisier`);
   }
   const redisDir = mkdtempSync(join(tmpdir(), 'dtq-bench-redis-'));
   const server = await startRedisServer({ dir: redisDir, appendOnly: false });
@@ -128,7 +150,7 @@ async function main(): Promise<void> {
     results.machine.durationS = Math.round((Date.now() - startedAt.getTime()) / 1000);
     results.machine.loadAverageAtEnd = roundLoad(loadavg()[0]);
 
-    writeResults(results, options.docs);
+    writeResults(results, options.docs, true);
   } finally {
     admin.disconnect();
     await server.stop();
@@ -136,19 +158,32 @@ async function main(): Promise<void> {
   }
 }
 
-function writeResults(results: BenchResults, docs: boolean): void {
+function readSavedResults(path: string): BenchResults {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as BenchResults;
+  } catch (error) {
+    throw new UsageError(`cannot read results file ${path}: ${(error as Error).message}; pass a bench-results/bench-*.json file`);
+  }
+}
+
+/** Prints the tables; `save` writes them with the JSON to bench-results/, and `docs` rewrites docs/benchmarks.md. */
+function writeResults(results: BenchResults, docs: boolean, save: boolean): void {
   const markdown = renderMarkdown(results);
+  console.log(markdown);
+  if (save) saveResults(results, markdown);
+  if (docs) {
+    writeFileSync(join('docs', 'benchmarks.md'), renderDocsPage(results, markdown));
+    console.log('Wrote docs/benchmarks.md.');
+  }
+}
+
+function saveResults(results: BenchResults, markdown: string): void {
   const folder = 'bench-results';
   mkdirSync(folder, { recursive: true });
   const stamp = results.machine.startedAt.replace(/[:.]/g, '-');
   writeFileSync(join(folder, `bench-${stamp}.json`), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(folder, `bench-${stamp}.md`), markdown);
-  console.log(markdown);
   console.log(`Wrote ${folder}/bench-${stamp}.json and .md (${results.machine.durationS} s).`);
-  if (docs) {
-    writeFileSync(join('docs', 'benchmarks.md'), renderDocsPage(results, markdown));
-    console.log('Wrote docs/benchmarks.md.');
-  }
 }
 
 main().catch((error: unknown) => {

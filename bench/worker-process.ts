@@ -47,7 +47,7 @@ function countCompletion(): void {
   lastCompletedAtMs = Date.now();
 }
 
-/** Resolves when the process dies: a held task is never finished. */
+/** Returns a promise that never settles, so a held task stays claimed until the process is killed. */
 function holdForever(): Promise<void> {
   return new Promise(() => undefined);
 }
