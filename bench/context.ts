@@ -21,9 +21,12 @@ export function freshQueue(label: string): string {
   return `bench-${label}-${queueCounter}`;
 }
 
-/** Returns the systems in the order of run `runIndex`, alternating so that neither always runs on a warmer server. */
+const measuredSystems: readonly SystemName[] = ['dtq', 'bullmq', 'raw'];
+
+/** Returns the systems in the order of run `runIndex`, rotated so that none always runs first on a fresh server. */
 export function systemsInOrder(runIndex: number): SystemName[] {
-  return runIndex % 2 === 0 ? ['dtq', 'bullmq'] : ['bullmq', 'dtq'];
+  const shift = runIndex % measuredSystems.length;
+  return [...measuredSystems.slice(shift), ...measuredSystems.slice(0, shift)];
 }
 
 /** Scales a task count, keeping it at least `minimum`. */

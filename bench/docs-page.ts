@@ -5,7 +5,8 @@ export function renderDocsPage(results: BenchResults, tables: string): string {
   const { machine } = results;
   return `# Benchmarks
 
-dtq-console and BullMQ measured side by side on the same private
+dtq-console and BullMQ measured side by side, with a bare LMOVE/LREM loop as
+the baseline, on the same private
 \`redis-server\`, in one run of \`npm run bench -- --docs\`.
 
 ## Machine
@@ -39,6 +40,11 @@ slows both systems and widens the min–max ranges.
   (heartbeats, a processing list per incarnation, stats counters); BullMQ runs
   with its defaults (locks, stalled-job checks) and \`removeOnComplete\`, at
   the same concurrency and payload.
+- **Bare loop**: the reliable-queue pattern alone in plain ioredis
+  (\`bench/raw-loop.ts\`): LMOVE to claim (BLMOVE once pending is empty),
+  LREM to ack, auto-pipelining on, and no heartbeat, registry, stats or
+  envelope checks. It marks what Redis and one client library allow on this
+  machine, so "dtq ÷ bare loop" is the share of that limit the engine reaches.
 - **Redis CPU** is the change of \`used_cpu_user + used_cpu_sys\` from
   \`INFO cpu\`.
 - **Worker CPU** is the sum of \`process.cpuUsage()\` of the worker processes.

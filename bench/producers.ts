@@ -1,6 +1,8 @@
 import { Queue } from 'bullmq';
 import { Producer } from '../engine/index.js';
+import { Redis } from 'ioredis';
 import type { SystemName } from './protocol.js';
+import { pushRaw } from './raw-loop.js';
 
 /** Bulk enqueue through each system's own bulk call, with the same task name and payload for both. */
 export interface BenchProducer {
@@ -11,7 +13,8 @@ export interface BenchProducer {
 
 /** Opens a producer of `system` on `queue` and sends one warm-up command, so the first timed call pays no connect. */
 export async function openProducer(system: SystemName, redisUrl: string, queue: string): Promise<BenchProducer> {
-  const producer = system === 'dtq' ? openDtqProducer(redisUrl, queue) : openBullProducer(redisUrl, queue);
+  const open = { dtq: openDtqProducer, bullmq: openBullProducer, raw: openRawProducer }[system];
+  const producer = open(redisUrl, queue);
   await producer.warmUp();
   return producer;
 }
@@ -27,6 +30,20 @@ function openDtqProducer(redisUrl: string, queue: string): BenchProducer & { war
       await producer.enqueueBulk(Array.from({ length: count }, (_, n) => ({ name, payload: { n } })));
     },
     close: () => producer.close(),
+  };
+}
+
+function openRawProducer(redisUrl: string, queue: string): BenchProducer & { warmUp(): Promise<void> } {
+  const redis = new Redis(redisUrl, { enableAutoPipelining: true, lazyConnect: true });
+  return {
+    warmUp: async () => {
+      await redis.connect();
+      await redis.ping();
+    },
+    enqueue: (count, name) => pushRaw(redis, queue, count, name),
+    close: async () => {
+      await redis.quit();
+    },
   };
 }
 

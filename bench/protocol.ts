@@ -1,6 +1,7 @@
 /** Messages between the benchmark and its worker processes, over the Node IPC channel. */
 
-export type SystemName = 'dtq' | 'bullmq';
+/** The two queues compared, and 'raw', the bare LMOVE/LREM loop of raw-loop.ts that shows the limit. */
+export type SystemName = 'dtq' | 'bullmq' | 'raw';
 
 /** Settings of one worker process, passed as its only argument in JSON. */
 export interface WorkerProcessConfig {

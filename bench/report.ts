@@ -107,7 +107,13 @@ export function judgeTargets(results: BenchResults): Verdict[] {
 }
 
 function ratio(value: number, reference: number): string {
+  if (Number.isNaN(value) || Number.isNaN(reference)) return '—';
   return `${(value / reference).toFixed(2)}×`;
+}
+
+function percentOf(value: number, reference: number): string {
+  if (Number.isNaN(value) || Number.isNaN(reference)) return '—';
+  return `${Math.round((100 * value) / reference)} %`;
 }
 
 function round(value: number): string {
@@ -127,10 +133,11 @@ function table(header: string[], rows: string[][]): string {
   return lines.join('\n');
 }
 
-const systemLabel: Record<SystemName, string> = { dtq: 'dtq-console', bullmq: 'BullMQ' };
+const systemLabel: Record<SystemName, string> = { dtq: 'dtq-console', bullmq: 'BullMQ', raw: 'bare LMOVE/LREM loop' };
+const allSystems = ['dtq', 'bullmq', 'raw'] as const;
 
 function enqueueTable(results: BenchResults): string {
-  const rows = (['dtq', 'bullmq'] as const).map((system) => {
+  const rows = allSystems.map((system) => {
     const samples = bySystem(results.enqueue, system);
     return [
       systemLabel[system],
@@ -153,15 +160,24 @@ function throughputTable(results: BenchResults): string {
   const rows = processingShapes(results).map(({ concurrency, processCount }) => {
     const dtq = summaryOf(processingRuns(results, 'dtq', concurrency, processCount), (sample) => sample.tasksPerSecond);
     const bull = summaryOf(processingRuns(results, 'bullmq', concurrency, processCount), (sample) => sample.tasksPerSecond);
-    return [String(concurrency), String(processCount), formatSummary(dtq), formatSummary(bull), ratio(dtq.median, bull.median)];
+    const raw = summaryOf(processingRuns(results, 'raw', concurrency, processCount), (sample) => sample.tasksPerSecond);
+    return [
+      String(concurrency),
+      String(processCount),
+      formatSummary(dtq),
+      formatSummary(bull),
+      ratio(dtq.median, bull.median),
+      formatSummary(raw),
+      percentOf(dtq.median, raw.median),
+    ];
   });
-  return table(['concurrency', 'processes', 'dtq-console tasks/s', 'BullMQ tasks/s', 'ratio'], rows);
+  return table(['concurrency', 'processes', 'dtq-console tasks/s', 'BullMQ tasks/s', 'dtq ÷ BullMQ', 'bare loop tasks/s', 'dtq ÷ bare loop'], rows);
 }
 
 function costTable(results: BenchResults): string {
   const rows: string[][] = [];
   for (const { concurrency, processCount } of processingShapes(results)) {
-    for (const system of ['dtq', 'bullmq'] as const) {
+    for (const system of allSystems) {
       const samples = processingRuns(results, system, concurrency, processCount);
       rows.push([
         `${concurrency} × ${processCount}`,
@@ -210,19 +226,13 @@ function tickTable(results: BenchResults): string {
 /** Renders the results as Markdown: one table per case, then the target verdicts. */
 export function renderMarkdown(results: BenchResults): string {
   const verdictRows = judgeTargets(results).map((verdict) => [verdict.target, verdict.measured, verdict.met ? 'met' : 'missed']);
-  const sections = [
-    '### Bulk enqueue',
-    enqueueTable(results),
-    '### End-to-end processing (no-op handler)',
-    throughputTable(results),
-    '### Cost per processed task',
-    costTable(results),
-    '### Recovery after SIGKILL (default timing)',
-    recoveryTable(results),
-    '### Console tick (readSnapshot)',
-    tickTable(results),
-    '### Targets',
-    table(['target', 'measured (medians)', 'verdict'], verdictRows),
-  ];
+  const sections: string[] = [];
+  if (results.enqueue.length > 0) sections.push('### Bulk enqueue', enqueueTable(results));
+  if (results.processing.length > 0) {
+    sections.push('### End-to-end processing (no-op handler)', throughputTable(results), '### Cost per processed task', costTable(results));
+  }
+  if (results.recovery.length > 0) sections.push('### Recovery after SIGKILL (default timing)', recoveryTable(results));
+  if (results.tick.length > 0) sections.push('### Console tick (readSnapshot)', tickTable(results));
+  sections.push('### Targets', table(['target', 'measured (medians)', 'verdict'], verdictRows));
   return `${sections.join('\n\n')}\n`;
 }

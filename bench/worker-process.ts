@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Worker as BullWorker } from 'bullmq';
 import { Worker } from '../engine/index.js';
 import type { ChildMessage, ParentMessage, WorkerProcessConfig } from './protocol.js';
+import { openRawConnections, startRawLoops } from './raw-loop.js';
 
 const progressIntervalMs = 50;
 
@@ -104,8 +105,22 @@ async function createBullRunner(): Promise<Runner> {
   };
 }
 
+async function createRawRunner(): Promise<Runner> {
+  const connections = await openRawConnections(config.redisUrl);
+  let loops: { stop(): Promise<void> } | undefined;
+  return {
+    start: () => {
+      loops = startRawLoops(connections, config.queue, config.concurrency, countCompletion);
+    },
+    stop: async () => {
+      await loops?.stop();
+    },
+  };
+}
+
 async function main(): Promise<void> {
-  const runner = config.system === 'dtq' ? await createDtqRunner() : await createBullRunner();
+  const create = { dtq: createDtqRunner, bullmq: createBullRunner, raw: createRawRunner }[config.system];
+  const runner = await create();
   let lastSentCount = -1;
   const progressTimer = setInterval(() => {
     if (completedCount === lastSentCount) return;
