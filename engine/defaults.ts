@@ -65,6 +65,13 @@ export const auditRetentionMs = 24 * 3600 * 1000;
 /** Envelopes one bulk-enqueue script call pushes. */
 export const enqueueBatchSize = 1000;
 
+/**
+ * Longest wait for one Redis reply on the engine's non-blocking connections.
+ * Every script is bounded (chunks of at most a few hundred entries), so a
+ * reply this late means the connection is dead; it is then reopened.
+ */
+export const commandTimeoutMs = 5000;
+
 /** Key prefix and queue name used when none is given. */
 export const prefix = 'dtq';
 export const queue = 'default';

@@ -7,6 +7,7 @@ import { appendEvent, TypedEmitter, watchConnection, type EngineEventName, type 
 import type { QueueKeys } from './keys.js';
 import { closeConnection, integerOption, openConnection, resolveKeys, type OwnedConnection, type QueueOptions } from './options.js';
 import { requeueWorkerList } from './requeue.js';
+import { reconnectAfterTimeout } from './redis.js';
 import { runScript } from './scripts.js';
 import { waitUpTo } from './timing.js';
 
@@ -67,7 +68,8 @@ export class Master extends TypedEmitter {
     this.deadMaxLength = integerOption('deadMaxLength', options.deadMaxLength, defaults.deadMaxLength, 1, 100_000_000);
     this.eventsMaxLength = integerOption('eventsMaxLength', options.eventsMaxLength, defaults.eventsMaxLength, 10, 1_000_000);
     this.token = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-    this.connection = openConnection(options, 'dtq-master');
+    // Half the lease: a stalled connection is reopened while this master can still renew its lease.
+    this.connection = openConnection(options, 'dtq-master', Math.max(1000, Math.floor(this.leaseTtlMs / 2)));
   }
 
   get redis(): Redis {
@@ -135,6 +137,7 @@ export class Master extends TypedEmitter {
       this.failureCount++;
       delayMs = Math.min(this.sweepIntervalMs * 2 ** Math.min(this.failureCount, 4), 5000);
       this.emit('loopError', { operation: 'master sweep', error: (error as Error).message, retryInMs: delayMs });
+      reconnectAfterTimeout(this.redis, error);
     } finally {
       this.sweeping = undefined;
     }

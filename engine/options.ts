@@ -37,10 +37,15 @@ export interface OwnedConnection {
   owned: boolean;
 }
 
-/** Uses the caller's connection or opens one with auto-pipelining, which batches the many small commands of a busy worker. */
-export function openConnection(options: QueueOptions, name: string): OwnedConnection {
+/**
+ * Uses the caller's connection or opens one with auto-pipelining, which
+ * batches the many small commands of a busy worker. Every command times out
+ * after `commandTimeoutMs`: a socket that stopped answering, or a command
+ * ioredis dropped during a reconnect, must not stall a loop forever.
+ */
+export function openConnection(options: QueueOptions, name: string, commandTimeoutMs = defaults.commandTimeoutMs): OwnedConnection {
   if (options.connection) return { redis: options.connection, owned: false };
-  return { redis: createRedis({ ...options, name }, { enableAutoPipelining: true }), owned: true };
+  return { redis: createRedis({ ...options, name }, { enableAutoPipelining: true, commandTimeout: commandTimeoutMs }), owned: true };
 }
 
 /** Closes a connection if the class opened it. */

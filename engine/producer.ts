@@ -4,6 +4,7 @@ import { encodeEnvelope, newTaskId, validateTaskName, type TaskEnvelope } from '
 import { TaskValidationError } from './errors.js';
 import type { QueueKeys } from './keys.js';
 import { closeConnection, integerOption, openConnection, resolveKeys, type OwnedConnection, type QueueOptions } from './options.js';
+import { reconnectAfterTimeout } from './redis.js';
 import { runScript } from './scripts.js';
 
 export interface ProducerOptions extends QueueOptions {
@@ -83,7 +84,12 @@ export class Producer {
         calls.push(runScript(this.redis, 'enqueueTasks', [this.keys.pending, this.keys.delayed, this.keys.stats], [dueAtMs, ...batch]));
       }
     }
-    await Promise.all(calls);
+    try {
+      await Promise.all(calls);
+    } catch (error) {
+      reconnectAfterTimeout(this.redis, error);
+      throw error;
+    }
     return ids;
   }
 

@@ -57,6 +57,20 @@ export function createRedis(options: RedisConnectionOptions & { name?: string } 
   });
 }
 
+/** Returns true for the error ioredis raises when a reply takes longer than `commandTimeout`. */
+export function isCommandTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Command timed out';
+}
+
+/**
+ * Drops and reopens a connection after one of its commands timed out. ioredis
+ * keeps using a socket that stopped answering, so without this every later
+ * command would time out too.
+ */
+export function reconnectAfterTimeout(redis: Redis, error: unknown): void {
+  if (isCommandTimeout(error) && redis.status === 'ready') redis.disconnect(true);
+}
+
 /** Minimum Redis version: BLMOVE and LMOVE arrived in 6.2. */
 const minimumVersion = [6, 2, 0] as const;
 

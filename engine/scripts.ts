@@ -7,7 +7,7 @@ export const scriptKeyCounts = {
   enqueueTasks: 3,
   registerWorker: 2,
   writeHeartbeat: 2,
-  claimTasks: 4,
+  claimTasks: 5,
   ackTasks: 4,
   retryTask: 3,
   deadLetter: 4,

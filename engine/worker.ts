@@ -15,7 +15,7 @@ import {
   type OwnedConnection,
   type QueueOptions,
 } from './options.js';
-import { createRedis } from './redis.js';
+import { createRedis, reconnectAfterTimeout } from './redis.js';
 import { requeueWorkerList } from './requeue.js';
 import { runScript } from './scripts.js';
 import { retryDelayMs, sleep, waitUpTo, withDeadline } from './timing.js';
@@ -137,7 +137,8 @@ export class Worker extends TypedEmitter {
     this.concurrency = integerOption('concurrency', options.concurrency, defaults.concurrency, 1, 10_000);
     this.options = resolveWorkerTiming(options);
     this.queueOptions = options;
-    this.connection = openConnection(options, `dtq-worker-${this.name}`);
+    // Below the TTL where possible: a stalled connection is reopened before the heartbeat runs out twice.
+    this.connection = openConnection(options, `dtq-worker-${this.name}`, Math.max(1000, this.options.heartbeatTtlMs));
   }
 
   get redis(): Redis {
@@ -250,6 +251,7 @@ export class Worker extends TypedEmitter {
       else if (workerKey === this.currentKey) this.lastHeartbeatSentAtMs = sentAtMs;
     } catch (error) {
       this.emit('loopError', { operation: 'heartbeat', error: (error as Error).message, retryInMs: this.options.heartbeatIntervalMs });
+      reconnectAfterTimeout(this.redis, error);
     }
     if (!this.isStopped()) this.scheduleHeartbeat();
   }
@@ -283,6 +285,7 @@ export class Worker extends TypedEmitter {
         failureCount++;
         const retryInMs = Math.min(100 * 2 ** Math.min(failureCount, 5), 3000);
         this.emit('loopError', { operation: 'claim', error: (error as Error).message, retryInMs });
+        reconnectAfterTimeout(this.redis, error);
         this.resetBlockingConnection();
         await sleep(retryInMs);
         await this.adoptUnknownClaims();
@@ -296,7 +299,7 @@ export class Worker extends TypedEmitter {
     const reply = (await runScript(
       this.redis,
       'claimTasks',
-      [this.keys.pending, this.keys.processing(workerKey), this.keys.workers, this.keys.paused],
+      [this.keys.pending, this.keys.processing(workerKey), this.keys.workers, this.keys.paused, this.keys.heartbeat(workerKey)],
       [workerKey, freeCount],
     )) as [number, ...string[]];
     const [code, ...envelopes] = reply;
@@ -334,6 +337,12 @@ export class Worker extends TypedEmitter {
     if (workerKey !== this.currentKey || this.state !== 'running') {
       // Claimed for an incarnation that was fenced or is stopping: put it back.
       await this.releaseOwnList(workerKey);
+      return;
+    }
+    if (Date.now() > this.lastHeartbeatSentAtMs + this.options.heartbeatTtlMs) {
+      // The reply came after the heartbeat could have expired (a freeze, a stalled socket):
+      // the master may already have requeued this list, so the task could be running elsewhere.
+      await this.fence('claimed a task after the heartbeat could have expired');
       return;
     }
     this.startTask(raw, workerKey);
@@ -584,6 +593,7 @@ export class Worker extends TypedEmitter {
       } catch (error) {
         const retryInMs = Math.min(100 * 2 ** Math.min(failureCount, 5), 3000);
         this.emit('loopError', { operation: `${operation} task ${task.envelope.id || '(invalid)'}`, error: (error as Error).message, retryInMs });
+        reconnectAfterTimeout(this.redis, error);
         await sleep(retryInMs);
       }
     }
@@ -624,6 +634,7 @@ export class Worker extends TypedEmitter {
           done = true;
         } catch (error) {
           this.emit('loopError', { operation: 'fence', error: (error as Error).message, retryInMs: fenceRetryMs });
+          reconnectAfterTimeout(this.redis, error);
           await sleep(fenceRetryMs);
         }
       }

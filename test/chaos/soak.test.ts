@@ -37,9 +37,7 @@ describe('short chaos soak', () => {
     expect(report.verdict.ackedWithoutExecution, text).toEqual([]);
   });
 
-  // NOTE: skipped because it fails only in some runs: with ioredis 5.11.1 and autoResendUnfulfilledCommands off,
-  // a worker with a command in flight when Redis dies hangs for good. The busy-worker restart test fails every time.
-  it.skip('has every worker resume after a Redis restart', () => {
+  it('has every worker resume after a Redis restart', () => {
     expect(report.verdict.resumeLatenciesMs.filter((latencyMs) => !Number.isFinite(latencyMs)), text).toEqual([]);
   });
 });
