@@ -39,10 +39,7 @@ describe('headless master', () => {
       const enqueue = cli(['enqueue', 'sleep', '--payload', '{"ms":5}', '--count', '100']);
       expect(enqueue.stdout).toContain('enqueued 100 task(s) sleep');
       expect(await waitFor(() => status()?.stats.completed === 100, 20_000)).toBe(true);
-      const workerPids = output
-        .split('\n')
-        .filter((line) => line.includes('"event":"workerSpawned"'))
-        .map((line) => (JSON.parse(line) as { pid: number }).pid);
+      const workerPids = (JSON.parse(cli(['status', '--json']).stdout) as { workers: Array<{ pid: number }> }).workers.map((worker) => worker.pid);
       expect(workerPids).toHaveLength(2);
 
       master.kill('SIGTERM');
