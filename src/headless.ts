@@ -115,17 +115,17 @@ function superviseWorkers(supervisor: Supervisor, count: number, isStopping: () 
       if (worker.state !== 'exited' || known.has(`${worker.name}:${worker.pid}`)) continue;
       known.add(`${worker.name}:${worker.pid}`);
       if (isStopping()) continue;
-      logger.warn({ event: 'workerExited', name: worker.name, pid: worker.pid, code: worker.exitCode, signal: worker.exitSignal, restartInMs: restartDelayMs }, 'worker process exited; restarting');
+      logger.warn({ event: 'workerExited', name: worker.name, workerPid: worker.pid, code: worker.exitCode, signal: worker.exitSignal, restartInMs: restartDelayMs }, 'worker process exited; restarting');
       setTimeout(() => {
         if (isStopping()) return;
         const restarted = supervisor.spawn(worker.name);
-        logger.info({ event: 'workerSpawned', name: restarted.name, pid: restarted.pid, log: restarted.logPath }, 'worker restarted');
+        logger.info({ event: 'workerSpawned', name: restarted.name, workerPid: restarted.pid, log: restarted.logPath }, 'worker restarted');
       }, restartDelayMs);
     }
   });
   for (let i = 0; i < count; i++) {
     const worker = supervisor.spawn();
-    logger.info({ event: 'workerSpawned', name: worker.name, pid: worker.pid, log: worker.logPath }, 'worker spawned');
+    logger.info({ event: 'workerSpawned', name: worker.name, workerPid: worker.pid, log: worker.logPath }, 'worker spawned');
   }
 }
 

@@ -37,6 +37,10 @@ export const eventLevels: Record<EngineEventName, Level> = {
 /** Writes every engine event of `emitter` to `logger` as `{event, ...payload}`. */
 export function logEngineEvents(emitter: TypedEmitter, logger: Logger): void {
   for (const [event, level] of Object.entries(eventLevels) as Array<[EngineEventName, Level]>) {
-    emitter.on(event, (payload: EngineEvents[typeof event]) => logger[level]({ event, ...payload }, event));
+    emitter.on(event, (payload: EngineEvents[typeof event]) => {
+      // The logger's base already has `pid` (this process); a payload's pid is logged as workerPid so no key repeats.
+      const { pid, ...rest } = payload as { pid?: number };
+      logger[level]({ event, ...rest, ...(pid === undefined ? {} : { workerPid: pid }) }, event);
+    });
   }
 }
