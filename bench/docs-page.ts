@@ -6,8 +6,8 @@ export function renderDocsPage(results: BenchResults, tables: string): string {
   return `# Benchmarks
 
 dtq-console and BullMQ measured side by side, with a bare LMOVE/LREM loop as
-the baseline, on the same private
-\`redis-server\`, in one run of \`npm run bench -- --docs\`.
+the baseline, on the same private \`redis-server\`, in one run of
+\`npm run bench -- --docs\`.
 
 ## Machine
 
