@@ -76,7 +76,12 @@ interface RunningTask {
   raw: string;
   envelope: TaskEnvelope;
   workerKey: string;
-  controller: AbortController;
+  /** Created on the first read of `context.signal`: most handlers never read it, and one controller per task costs CPU and GC. */
+  controller: AbortController | undefined;
+  /** Reason the task was aborted, kept for a signal created afterwards. */
+  abortReason: Error | undefined;
+  /** Settles the pending invokeHandler() call early, on timeout or when the task is abandoned. */
+  settle: ((outcome: Outcome) => void) | undefined;
   startedAtMs: number;
   /** Set when the worker gave the task up (fenced, or stopped past its deadline): its result must not be acked. */
   abandoned: boolean;
@@ -408,7 +413,7 @@ export class Worker extends TypedEmitter {
       ? decoded.envelope
       : { id: '', name: '', payload: null, attempt: 1, maxAttempts: 1, enqueuedAt: 0 };
     if (envelope.maxAttempts === 0) envelope.maxAttempts = this.options.maxAttempts;
-    const task: RunningTask = { raw, envelope, workerKey, controller: new AbortController(), startedAtMs: Date.now(), abandoned: false, slotReleased: false };
+    const task: RunningTask = { raw, envelope, workerKey, controller: undefined, abortReason: undefined, settle: undefined, startedAtMs: Date.now(), abandoned: false, slotReleased: false };
     this.running.add(task);
     this.busyCount++;
 
@@ -452,42 +457,43 @@ export class Worker extends TypedEmitter {
   }
 
   /** Runs the handler, bounded by the task's timeout. A handler that never settles is left behind and its slot freed. */
-  private async invokeHandler(task: RunningTask, handler: TaskHandler): Promise<Outcome> {
-    const { envelope, controller } = task;
+  private invokeHandler(task: RunningTask, handler: TaskHandler): Promise<Outcome> {
+    const { envelope } = task;
     const timeoutMs = envelope.timeoutMs ?? this.options.taskTimeoutMs;
     const context: TaskContext = {
       taskId: envelope.id,
       name: envelope.name,
       attempt: envelope.attempt,
       maxAttempts: envelope.maxAttempts,
-      signal: controller.signal,
+      get signal() {
+        return taskSignal(task);
+      },
       workerKey: task.workerKey,
       log: (message, fields) => this.emit('taskLog', { workerKey: task.workerKey, taskId: envelope.id, message, fields }),
     };
 
-    let timer: NodeJS.Timeout | undefined;
-    const handlerDone = (async (): Promise<Outcome> => {
-      await handler(envelope.payload, context);
-      return { ok: true };
-    })().catch((error: unknown): Outcome => ({ ok: false, error: errorMessage(error) }));
-    const timedOut = new Promise<Outcome>((resolve) => {
-      if (timeoutMs <= 0) return;
-      timer = setTimeout(() => {
-        // Resolve before aborting: abort() runs the 'abort' listener below at once, and the first settled promise wins the race.
-        const message = `handler timed out after ${timeoutMs} ms`;
-        resolve({ ok: false, error: message });
-        controller.abort(new Error(message));
-      }, timeoutMs);
+    return new Promise<Outcome>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (outcome: Outcome) => {
+        clearTimeout(timer);
+        task.settle = undefined;
+        resolve(outcome);
+      };
+      task.settle = finish;
+      if (timeoutMs > 0) {
+        timer = setTimeout(() => {
+          const message = `handler timed out after ${timeoutMs} ms`;
+          finish({ ok: false, error: message });
+          abortTask(task, new Error(message));
+        }, timeoutMs);
+      }
+      Promise.resolve()
+        .then(() => handler(envelope.payload, context))
+        .then(
+          () => finish(okOutcome),
+          (error: unknown) => finish({ ok: false, error: errorMessage(error) }),
+        );
     });
-    const abandoned = new Promise<Outcome>((resolve) => {
-      controller.signal.addEventListener('abort', () => resolve({ ok: false, error: 'aborted' }), { once: true });
-    });
-
-    try {
-      return await Promise.race([handlerDone, timedOut, abandoned]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   private async handleFailure(task: RunningTask, error: string): Promise<void> {
@@ -605,7 +611,8 @@ export class Worker extends TypedEmitter {
 
   private abandon(task: RunningTask, reason: string): void {
     task.abandoned = true;
-    task.controller.abort(new Error(reason));
+    task.settle?.({ ok: false, error: 'aborted' });
+    abortTask(task, new Error(reason));
   }
 
   /**
@@ -708,6 +715,21 @@ function resolveWorkerTiming(options: WorkerOptions): Worker['options'] {
 /** Margin between the end of a BLMOVE block and the heartbeat's expiry: a tenth of the TTL, at most 500 ms. */
 function blockSafetyMarginMs(heartbeatTtlMs: number): number {
   return Math.min(500, Math.floor(heartbeatTtlMs / 10));
+}
+
+const okOutcome: Outcome = { ok: true };
+
+function taskSignal(task: RunningTask): AbortSignal {
+  if (!task.controller) {
+    task.controller = new AbortController();
+    if (task.abortReason) task.controller.abort(task.abortReason);
+  }
+  return task.controller.signal;
+}
+
+function abortTask(task: RunningTask, reason: Error): void {
+  task.abortReason ??= reason;
+  task.controller?.abort(reason);
 }
 
 function errorMessage(error: unknown): string {
