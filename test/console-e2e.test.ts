@@ -6,6 +6,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { spawn as spawnPty, type IPty } from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshQueueName, startTestRedis } from './support/redis.js';
+import { isAlive } from './support/processes.js';
 
 const cliPath = join(process.cwd(), 'dist', 'src', 'cli.js');
 
@@ -51,15 +52,6 @@ class ConsoleTerminal {
 
   press(keys: string): void {
     this.pty.write(keys);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -3,17 +3,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliPath, runCli, signalProcess } from '../support/processes.js';
+import { cliPath, isAlive, runCli, signalProcess } from '../support/processes.js';
 import { waitFor } from '../support/redis.js';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('headless master', () => {
   it('runs workers on embedded Redis and leaves nothing behind', async () => {

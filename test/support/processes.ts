@@ -82,3 +82,13 @@ export function signalProcess(pid: number, signal: NodeJS.Signals): void {
     // Already gone.
   }
 }
+
+/** Returns true while a process with this pid exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
