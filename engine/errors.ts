@@ -13,6 +13,11 @@ export class RedisSetupError extends Error {
   override name = 'RedisSetupError';
 }
 
+/** Redis did not answer at all: worth retrying, unlike a wrong password or an old version. */
+export class RedisUnreachableError extends RedisSetupError {
+  override name = 'RedisUnreachableError';
+}
+
 /** Outcome codes the Lua scripts return for expected, non-error results. */
 export const ScriptCode = {
   ok: 1,

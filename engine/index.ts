@@ -9,7 +9,7 @@ export { readSnapshot, lostCount, type QueueSnapshot, type WorkerSnapshot, type 
 export { pauseQueue, resumeQueue, listDead, requeueDead, purgeDead, parseDeadRecord, type DeadRecord } from './admin.js';
 export { queueKeys, validateName, type QueueKeys } from './keys.js';
 export { encodeEnvelope, decodeEnvelope, newTaskId, validateTaskName, type TaskEnvelope, type DecodeResult } from './envelope.js';
-export { ConfigError, TaskValidationError, RedisSetupError, ScriptCode } from './errors.js';
+export { ConfigError, TaskValidationError, RedisSetupError, RedisUnreachableError, ScriptCode } from './errors.js';
 export { TypedEmitter, type EngineEvents, type EngineEventName } from './events.js';
 export { createRedis, checkRedisServer, redactRedisUrl, checkRedisUrl, type RedisConnectionOptions, type RedisCheck } from './redis.js';
 export type { QueueOptions } from './options.js';

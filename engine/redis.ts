@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { ConfigError, RedisSetupError } from './errors.js';
+import { ConfigError, RedisSetupError, RedisUnreachableError } from './errors.js';
 
 /** How to reach Redis: a URL (redis:// or rediss:// for TLS, with optional user and password). */
 export interface RedisConnectionOptions {
@@ -115,7 +115,7 @@ export async function checkRedisServer(redis: Redis, displayUrl: string): Promis
     if (authError) {
       throw new RedisSetupError(`Redis at ${displayUrl} rejected the credentials (${authError}): check the user and password in --redis-url or REDIS_URL`);
     }
-    throw new RedisSetupError(
+    throw new RedisUnreachableError(
       `cannot reach Redis at ${displayUrl}: ${(error as Error).message.replace(/\.$/, '')}. Check that the server runs and the URL (--redis-url or REDIS_URL) is right`,
     );
   } finally {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { checkRedisServer, Master, queueKeys, readSnapshot, lostCount } from '../engine/index.js';
 import type { Config } from './config.js';
 import { parseIntegerSetting } from './config.js';
+import { retryWhileUnreachable, startupWaitMs } from './connect.js';
 import { startOrFindRedis, stopOwnedRedis, type RedisTarget } from './embedded.js';
 import { createLogger, logEngineEvents } from './logger.js';
 import type { Flags, Invocation } from './main.js';
@@ -47,6 +48,9 @@ export function createSupervisor(config: Config, flags: Flags, target: RedisTarg
 export interface MasterStartHooks {
   attach(master: Master): void;
   onWarning(message: string): void;
+  /** How long to wait for an unreachable Redis before failing; 0 fails at once. */
+  waitForRedisMs?: number;
+  onRetry?(message: string, retryInMs: number): void;
 }
 
 /**
@@ -58,7 +62,7 @@ export async function startMaster(config: Config, hooks: MasterStartHooks): Prom
   const master = new Master({ url: target.url, queue: config.queue, prefix: config.prefix, sweepIntervalMs: config.sweepMs, maxAttempts: config.maxAttempts });
   hooks.attach(master);
   try {
-    const check = await checkRedisServer(master.redis, target.displayUrl);
+    const check = await retryWhileUnreachable(() => checkRedisServer(master.redis, target.displayUrl), hooks.waitForRedisMs ?? 0, (message, retryInMs) => hooks.onRetry?.(message, retryInMs));
     for (const warning of check.warnings) hooks.onWarning(warning);
     await master.start();
   } catch (error) {
@@ -78,6 +82,8 @@ export async function runHeadless({ args, flags, config }: Invocation): Promise<
   const { target, master } = await startMaster(config, {
     attach: (created) => logEngineEvents(created, logger),
     onWarning: (warning) => logger.warn({ event: 'redisConfig' }, warning),
+    waitForRedisMs: startupWaitMs,
+    onRetry: (message, retryInMs) => logger.warn({ event: 'redisUnreachable', error: message, retryInMs }, 'waiting for Redis'),
   });
   logger.info({ event: 'redis', redis: target.displayUrl, started: Boolean(target.server) }, 'redis ready');
   logger.info({ event: 'started', token: master.token, role: master.role, workers: workerCount }, 'master started');

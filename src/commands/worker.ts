@@ -4,6 +4,7 @@ import { checkRedisServer, Worker, workerNamePattern, type TaskHandler } from '.
 import demoHandlers from '../../demo/handlers.js';
 import { UsageError } from '../config.js';
 import type { Logger } from 'pino';
+import { retryWhileUnreachable, startupWaitMs } from '../connect.js';
 import { findRedis, RuntimeError } from '../embedded.js';
 import { createLogger, logEngineEvents } from '../logger.js';
 import type { Invocation } from '../main.js';
@@ -63,7 +64,10 @@ export async function runWorkerCommand({ args, flags, config }: Invocation): Pro
   // Handlers go in before start(): a SIGTERM that arrives during startup, or
   // right after the ready line, must stop the worker gracefully too.
   const exit = handleStopSignals(worker, logger, config.shutdownTimeoutMs);
-  const check = await checkRedisServer(worker.redis, target.displayUrl);
+  const onRetry = (message: string, retryInMs: number) => logger.warn({ event: 'redisUnreachable', error: message, retryInMs }, 'waiting for Redis');
+  const checked = retryWhileUnreachable(() => checkRedisServer(worker.redis, target.displayUrl), startupWaitMs, onRetry);
+  const check = await Promise.race([checked, exit.then(() => undefined)]);
+  if (!check) return exit;
   for (const warning of check.warnings) logger.warn({ event: 'redisConfig' }, warning);
   await worker.start();
   logger.info({ event: 'ready', workerKey: worker.workerKey, redis: target.displayUrl, handlers: Object.keys(handlers) }, 'worker ready');

@@ -165,12 +165,17 @@ function collectDuplicates(records: readonly ExecutionRecord[], tasks: ReadonlyM
   return { duplicates, latenciesMs };
 }
 
+/** Task starts by other workers within the window that show work was waiting to be claimed. */
+const minimumWorkForStall = 10;
+
 /**
  * For each Redis restart, the time until each worker that was working
  * before it starts a task again. A worker that stays alive and untouched by
- * other faults for `stallMs` after the restart without starting anything
- * counts as stalled (infinite latency).
+ * other faults for `stallMs` after the restart without starting anything,
+ * while other workers started at least `minimumWorkForStall` tasks, counts
+ * as stalled (infinite latency).
  */
+
 function collectResumeLatencies(records: readonly ExecutionRecord[], events: readonly FaultEvent[], exitAtMsByPid: ReadonlyMap<number, number>, stallMs: number): number[] {
   const latenciesMs: number[] = [];
   for (const restart of events.filter((event) => event.kind === 'redis-kill' && event.endAtMs !== undefined)) {
@@ -186,7 +191,10 @@ function collectResumeLatencies(records: readonly ExecutionRecord[], events: rea
       // A worker hit by another fault, or gone, soon after the restart proves nothing about resuming.
       const hitSoon = events.some((event) => event.pid === pid && event.atMs >= restart.atMs && event.atMs <= windowEndMs);
       const exitAtMs = exitAtMsByPid.get(pid);
-      if (!hitSoon && (exitAtMs === undefined || exitAtMs > windowEndMs)) latenciesMs.push(Number.POSITIVE_INFINITY);
+      // Nor does an idle stretch of the producer: only when other workers found work is starting nothing a stall.
+      const othersStartedCount = records.filter((record) => record.event === 'start' && record.pid !== pid && record.atMs >= restartAtMs && record.atMs <= windowEndMs).length;
+      const workWasThere = othersStartedCount >= minimumWorkForStall;
+      if (!hitSoon && workWasThere && (exitAtMs === undefined || exitAtMs > windowEndMs)) latenciesMs.push(Number.POSITIVE_INFINITY);
     }
   }
   return latenciesMs;
