@@ -37,8 +37,8 @@ export function checkRedisUrl(url: string): string | undefined {
 /**
  * Opens an ioredis connection. Reconnects forever with capped backoff, so
  * long-running processes survive Redis restarts. Commands that were sent
- * when the connection dropped fail instead of being resent: a resent claim
- * would hide the reply of the first one, leaving its tasks unknown to the
+ * when the connection dropped fail instead of being resent. A resent claim
+ * would hide the reply of the first one and leave its tasks unknown to the
  * worker, while a failure makes the worker look for such tasks.
  */
 export function createRedis(options: RedisConnectionOptions & { name?: string } = {}, extra: RedisOptions = {}): Redis {
@@ -81,12 +81,12 @@ export interface RedisCheck {
 }
 
 /**
- * Connects (when not yet connected) and checks the server: Redis 6.2 or later
- * is required; a maxmemory-policy other than noeviction is reported because
+ * Connects (when not yet connected) and checks the server. Redis 6.2 or later
+ * is required. A maxmemory-policy other than noeviction is reported, because
  * eviction would delete heartbeats and queued tasks.
  */
 export async function checkRedisServer(redis: Redis, displayUrl: string): Promise<RedisCheck> {
-  // A refused password surfaces only as an 'error' event; the failed command just sees a closed connection.
+  // A refused password arrives only as an 'error' event; the failed command itself reports a closed connection.
   let authError: string | undefined;
   const recordAuthError = (error: Error) => {
     if (/WRONGPASS|NOAUTH|NOPERM|invalid password|AUTH/i.test(error.message)) authError = error.message;
