@@ -13,7 +13,7 @@ export class RedisSetupError extends Error {
   override name = 'RedisSetupError';
 }
 
-/** Redis did not answer at all: worth retrying, unlike a wrong password or an old version. */
+/** Redis did not reply at all: worth retrying, unlike a wrong password or an old version. */
 export class RedisUnreachableError extends RedisSetupError {
   override name = 'RedisUnreachableError';
 }

@@ -64,7 +64,7 @@ export function isCommandTimeout(error: unknown): boolean {
 
 /**
  * Drops and reopens a connection after one of its commands timed out. ioredis
- * keeps using a socket that stopped answering, so without this every later
+ * keeps using a socket that stopped replying, so without this every later
  * command would time out too.
  */
 export function reconnectAfterTimeout(redis: Redis, error: unknown): void {

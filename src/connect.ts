@@ -26,7 +26,7 @@ export async function connectForCommand(config: Config, target?: RedisTarget): P
 export const startupWaitMs = 30_000;
 
 /**
- * Runs `check` until Redis answers, for up to `waitMs`: a worker or master
+ * Runs `check` until Redis replies, for up to `waitMs`: a worker or master
  * started while Redis restarts (a deploy, a failover) should wait for it, not
  * exit. A wrong password, an old server or any other error fails at once.
  */
