@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { redactRedisUrl } from '../engine/index.js';
 import type { Config } from './config.js';
+import { Guardian } from './guardian.js';
 import { pingRedis, startRedisServer, type RedisServerHandle } from './redis-server.js';
 
 /** The Redis a command talks to, and whether this process started it. */
@@ -15,7 +15,7 @@ export interface RedisTarget {
   /** Set when this process started the server and must stop it. */
   server?: RedisServerHandle;
   /** Process that stops `server` if this process dies without doing so. */
-  watchdog?: ChildProcess;
+  watchdog?: Guardian;
 }
 
 /** A runtime failure the user can fix: the CLI prints the message and exits 1. */
@@ -90,30 +90,16 @@ export async function startOrFindRedis(config: Config): Promise<RedisTarget> {
   mkdirSync(config.dataDir, { recursive: true });
   const record: EmbeddedState = { url: server.url, port: server.port, pid: server.pid, startedAt: Date.now() };
   writeFileSync(statePath(config), `${JSON.stringify(record, null, 2)}\n`);
-  return { url: server.url, displayUrl: `${server.url} (embedded)`, embedded: true, server, watchdog: watchRedisServer(server.pid) };
-}
-
-/**
- * Starts a small process that sends SIGTERM to the embedded Redis when this
- * process dies without stopping it, even by SIGKILL: the IPC channel between
- * the two closes then. After a normal stop, stopOwnedRedis ends it first.
- */
-function watchRedisServer(redisPid: number): ChildProcess {
-  // The watchdog ignores SIGHUP and SIGINT: a closing terminal or Ctrl+C signals the whole process group, and the parent decides.
-  const script = [
-    "for (const signal of ['SIGHUP', 'SIGINT']) process.on(signal, () => undefined);",
-    "process.on('disconnect', () => { try { process.kill(Number(process.argv[1]), 'SIGTERM'); } catch {} process.exit(0); });",
-  ].join('\n');
-  const watchdog = spawn(process.execPath, ['-e', script, String(redisPid)], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
-  watchdog.unref();
-  watchdog.channel?.unref();
-  return watchdog;
+  // Stops the server if this process dies without doing so, even by SIGKILL.
+  const watchdog = new Guardian();
+  watchdog.watch(server.pid, ['SIGTERM']);
+  return { url: server.url, displayUrl: `${server.url} (embedded)`, embedded: true, server, watchdog };
 }
 
 /** Stops an embedded server this process started and forgets its address. */
 export async function stopOwnedRedis(target: RedisTarget, config: Config): Promise<void> {
   if (!target.server) return;
-  target.watchdog?.kill();
+  target.watchdog?.stop();
   await target.server.stop();
   const state = readState(config);
   if (state && state.pid === target.server.pid && existsSync(statePath(config))) rmSync(statePath(config), { force: true });

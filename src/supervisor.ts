@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitUpTo } from '../engine/timing.js';
+import { Guardian } from './guardian.js';
 
 /** State of a worker child process as the supervisor sees it. */
 export type ChildState = 'running' | 'frozen' | 'stopping' | 'exited';
@@ -41,6 +42,8 @@ type Signal = 'SIGKILL' | 'SIGTERM' | 'SIGSTOP' | 'SIGCONT';
 export class Supervisor extends EventEmitter {
   private readonly children = new Map<string, { worker: SupervisedWorker; process: ChildProcess }>();
   private nextNumber = 1;
+  /** Resumes frozen children if this process dies: a stopped process cannot notice its closed IPC channel. */
+  private guardian: Guardian | undefined;
 
   constructor(private readonly options: SupervisorOptions) {
     super();
@@ -76,6 +79,7 @@ export class Supervisor extends EventEmitter {
     const worker: SupervisedWorker = { name: chosen, pid: child.pid ?? 0, state: 'running', startedAtMs: Date.now(), logPath };
     this.children.set(chosen, { worker, process: child });
     child.on('exit', (code, signal) => {
+      this.guardian?.unwatch(worker.pid);
       worker.state = 'exited';
       worker.exitCode = code;
       worker.exitSignal = signal;
@@ -102,8 +106,15 @@ export class Supervisor extends EventEmitter {
     if (signal === 'SIGTERM' && worker.state === 'frozen') child.kill('SIGCONT');
     child.kill(signal);
     if (signal === 'SIGKILL') worker.killedAtMs = Date.now();
-    if (signal === 'SIGSTOP') worker.state = 'frozen';
-    if (signal === 'SIGCONT') worker.state = 'running';
+    if (signal === 'SIGSTOP') {
+      worker.state = 'frozen';
+      this.guardian ??= new Guardian();
+      this.guardian.watch(worker.pid, ['SIGCONT']);
+    }
+    if (signal === 'SIGCONT') {
+      worker.state = 'running';
+      this.guardian?.unwatch(worker.pid);
+    }
     if (signal === 'SIGTERM') worker.state = 'stopping';
     this.emit('change');
     return true;
@@ -137,9 +148,11 @@ export class Supervisor extends EventEmitter {
 
     await waitUpTo(Promise.all(exits), timeoutMs);
     const stuck = live.filter((entry) => entry.worker.state !== 'exited');
-    if (stuck.length === 0) return;
     for (const entry of stuck) entry.process.kill('SIGKILL');
-    await waitUpTo(Promise.all(exits), 2000);
+    if (stuck.length > 0) await waitUpTo(Promise.all(exits), 2000);
+    // Nothing is frozen any more, so the helper that would resume frozen children can go.
+    this.guardian?.stop();
+    this.guardian = undefined;
   }
 
   private nextName(): string {
