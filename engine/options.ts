@@ -45,7 +45,10 @@ export interface OwnedConnection {
  */
 export function openConnection(options: QueueOptions, name: string, commandTimeoutMs = defaults.commandTimeoutMs): OwnedConnection {
   if (options.connection) return { redis: options.connection, owned: false };
-  return { redis: createRedis({ ...options, name }, { enableAutoPipelining: true, commandTimeout: commandTimeoutMs }), owned: true };
+  const redis = createRedis({ ...options, name }, { enableAutoPipelining: true, commandTimeout: commandTimeoutMs });
+  // Failures reach callers as rejected commands and as the classes' own events; without a listener ioredis prints each reconnect error.
+  redis.on('error', () => undefined);
+  return { redis, owned: true };
 }
 
 /** Closes a connection if the class opened it. */

@@ -45,8 +45,6 @@ export class Producer {
     this.maxEnvelopeBytes = integerOption('maxEnvelopeBytes', options.maxEnvelopeBytes, defaults.maxEnvelopeBytes, 64, 512 * 1024 * 1024);
     this.maxAttempts = integerOption('maxAttempts', options.maxAttempts, defaults.maxAttempts, 1, 1000);
     this.connection = openConnection(options, 'dtq-producer');
-    // Failures reach the caller as rejected enqueue calls; this keeps ioredis from printing each reconnect attempt.
-    if (this.connection.owned) this.redis.on('error', () => undefined);
   }
 
   get redis(): Redis {

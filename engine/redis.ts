@@ -112,6 +112,9 @@ export async function checkRedisServer(redis: Redis, displayUrl: string): Promis
     return { version, warnings };
   } catch (error) {
     if (error instanceof RedisSetupError) throw error;
+    if (authError?.startsWith('NOAUTH')) {
+      throw new RedisSetupError(`Redis at ${displayUrl} requires a password: put it in the URL, redis://[user]:PASSWORD@host:port, through REDIS_URL or --redis-url`);
+    }
     if (authError) {
       throw new RedisSetupError(`Redis at ${displayUrl} rejected the credentials (${authError}): check the user and password in --redis-url or REDIS_URL`);
     }

@@ -22,8 +22,8 @@ const showCursor = '\u001B[?25h';
 /** `dtq-console`: the full-screen console with the master in-process. Resolves to the exit code. */
 export async function runConsoleCommand(invocation: Invocation): Promise<number> {
   if (invocation.args.length > 0) throw new UsageError(`unknown command ${JSON.stringify(invocation.args.join(' '))}: see --help`);
-  requireTerminal();
   const initialWorkerCount = invocation.flags.workers === undefined ? 0 : parseIntegerSetting('--workers', String(invocation.flags.workers), 0, 64);
+  requireTerminal();
   const config = withConsoleDefaults(invocation.config, invocation.flags);
   const logDir = join(config.dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });

@@ -297,6 +297,10 @@ function openDetail({ store }: KeyContext): void {
 /** Runs `act` on the selected worker when this console spawned it and it still runs; otherwise sets a notice with the reason. */
 function withSpawnedWorker({ store }: KeyContext, signal: string, act: (row: WorkerRow) => void): void {
   const state = store.getState();
+  if (state.focus === 'pending') {
+    state.setNotice(`a pending task is selected: press Tab to select a worker before sending ${signal}`, 'warn');
+    return;
+  }
   const row = selectedWorker(state);
   if (!row) {
     state.setNotice('no worker selected: press s to spawn one', 'warn');

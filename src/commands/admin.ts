@@ -8,6 +8,7 @@ export async function runAdminCommand({ command, args, flags, config }: Invocati
   const [action, ...rest] = args;
   if (command !== 'dead' && args.length > 0) throw new UsageError(`${command} takes no arguments, got ${JSON.stringify(args.join(' '))}`);
   if (command === 'dead') checkDeadArguments(action, rest, flags);
+  const limit = flags.limit === undefined ? 20 : parseIntegerSetting('--limit', String(flags.limit), 1, 100_000);
 
   const { redis } = await connectForCommand(config);
   const keys = queueKeys(config.prefix, config.queue);
@@ -20,7 +21,6 @@ export async function runAdminCommand({ command, args, flags, config }: Invocati
       await resumeQueue(redis, keys);
       write(`queue ${config.queue} resumed`);
     } else if (action === 'list') {
-      const limit = flags.limit === undefined ? 20 : parseIntegerSetting('--limit', String(flags.limit), 1, 100_000);
       const records = await listDead(redis, keys, limit);
       if (flags.json) write(JSON.stringify(records.map(({ raw: _raw, ...record }) => record), null, 2));
       else if (records.length === 0) write('the dead-letter list is empty');
@@ -41,7 +41,8 @@ export async function runAdminCommand({ command, args, flags, config }: Invocati
 
 function checkDeadArguments(action: string | undefined, rest: string[], flags: Record<string, unknown>): void {
   if (action !== 'list' && action !== 'requeue' && action !== 'purge') {
-    throw new UsageError('dead needs an action: `dead list`, `dead requeue --all`, `dead requeue ID...` or `dead purge`');
+    const received = action === undefined ? 'dead needs an action' : `unknown dead action ${JSON.stringify(action)}`;
+    throw new UsageError(`${received}: use \`dead list\`, \`dead requeue --all\`, \`dead requeue ID...\` or \`dead purge\``);
   }
   if (action === 'requeue' && !flags.all && rest.length === 0) throw new UsageError('dead requeue needs --all or one or more task ids');
   if (action === 'requeue' && flags.all && rest.length > 0) throw new UsageError('dead requeue takes either --all or task ids, not both');

@@ -70,7 +70,7 @@ async function readNdjson(source: string): Promise<unknown[]> {
     }
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`cannot read --ndjson ${source}: ${(error as Error).message}`);
+    throw new RuntimeError(`cannot read --ndjson ${source}: ${(error as Error).message}; check the path`);
   }
   if (payloads.length === 0) throw new UsageError(`--ndjson ${source} contains no payloads: write one JSON value per line`);
   return payloads;

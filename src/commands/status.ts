@@ -31,7 +31,8 @@ export function formatStatus(snapshot: QueueSnapshot, queue: string, displayUrl:
   ];
   const oldest = snapshot.pendingHead[0] ? decodeEnvelope(snapshot.pendingHead[0], Number.MAX_SAFE_INTEGER) : undefined;
   if (oldest?.ok && oldest.envelope.enqueuedAt > 0) {
-    lines.push(`oldest pending: ${formatSeconds(snapshot.serverTimeMs - oldest.envelope.enqueuedAt)} old (${oldest.envelope.name} ${oldest.envelope.id})`);
+    // The next task out is not always the oldest: recovered tasks go to the front of the line.
+    lines.push(`next pending: ${formatSeconds(snapshot.serverTimeMs - oldest.envelope.enqueuedAt)} old (${oldest.envelope.name} ${oldest.envelope.id})`);
   }
   lines.push(`workers: ${snapshot.workerCount}`);
   for (const worker of snapshot.workers) lines.push(`  ${formatWorker(worker)}`);

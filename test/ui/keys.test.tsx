@@ -226,6 +226,17 @@ describe('worker signals', () => {
     expect(screen.frame()).toContain('W9 runs elsewhere (pid 777 on other-host): this console can only signal workers it spawned');
   });
 
+  it('signal keys ignore a selected task', async () => {
+    const { store, actions, screen } = await openOnW2();
+    await screen.press(tab);
+    expect(store.getState().focus).toBe('pending');
+    for (const key of ['K', 't', 'z']) await screen.press(key);
+    expect(actions.killWorker).not.toHaveBeenCalled();
+    expect(actions.terminateWorker).not.toHaveBeenCalled();
+    expect(actions.toggleFreeze).not.toHaveBeenCalled();
+    expect(screen.frame()).toContain('a pending task is selected: press Tab to select a worker');
+  });
+
   it('lowercase k never kills', async () => {
     const { actions, screen } = await openOnW2();
     await screen.press('k');
