@@ -10,7 +10,7 @@ export interface QueuePaneProps {
   headLines: number;
 }
 
-/** Counts, age of the oldest pending task, throughput over the last minute and the head of pending. */
+/** Counts, age of the next task to be claimed, throughput over the last minute and the head of pending. */
 export function QueuePane({ width, height, headLines }: QueuePaneProps) {
   const colors = usePalette();
   const snapshot = useConsoleStore((state) => state.snapshot);
@@ -37,7 +37,7 @@ export function QueuePane({ width, height, headLines }: QueuePaneProps) {
   return (
     <Pane title={`Queue${snapshot.paused ? ' (paused)' : ''}`} width={width} height={height} active={focused}>
       <Text wrap="truncate-end">{truncate(cell('pending', formatCount(snapshot.pendingCount)) + cell('processing', formatCount(snapshot.processingCount)) + cell('delayed', formatCount(snapshot.delayedCount)), inner)}</Text>
-      <Text wrap="truncate-end">{truncate(cell('dead', formatCount(snapshot.deadCount)) + cell('completed', formatCount(snapshot.stats.completed ?? 0)) + cell('oldest', oldest), inner)}</Text>
+      <Text wrap="truncate-end">{truncate(cell('dead', formatCount(snapshot.deadCount)) + cell('completed', formatCount(snapshot.stats.completed ?? 0)) + cell('head age', oldest), inner)}</Text>
       <Text wrap="truncate-end">
         {'completed/s '}
         {rateLabel}
