@@ -28,7 +28,8 @@ export function QueuePane({ width, height, headLines }: QueuePaneProps) {
     );
   }
 
-  const cell = (label: string, value: string) => `${label} ${value}`.padEnd(Math.floor(inner / 3));
+  // At least two spaces after each cell, so narrow panes never glue a value to the next label.
+  const cell = (label: string, value: string) => `${label} ${value}  `.padEnd(Math.floor(inner / 3));
   const oldestAt = snapshot.pendingHead[0] === undefined ? undefined : envelopeEnqueuedAt(snapshot.pendingHead[0]);
   const oldest = oldestAt === undefined ? '–' : formatDuration(Math.max(0, nowMs - oldestAt));
   const rate = throughput.length > 0 ? (throughput[throughput.length - 1] ?? 0).toFixed(1) : '–';

@@ -48,10 +48,11 @@ export function ScoreboardPane({ width, height, compact }: ScoreboardPaneProps) 
     return (
       <Pane title={title} width={width} height={height}>
         <Text wrap="truncate-end">{truncate(figures.slice(0, 3).map(([label, value]) => `${label} ${value}`).join('  '), inner)}</Text>
+        {/* lost comes first on its line: it is the figure that must stay visible when the line is cut. */}
         <Text wrap="truncate-end">
-          {figures.slice(3).map(([label, value]) => `${label} ${value}`).join('  ')}
-          {'  '}
           <Text bold color={lostColor}>{`lost ${formatCount(lost)}${lostMark}`}</Text>
+          {'  '}
+          {figures.slice(3).map(([label, value]) => `${label} ${value}`).join('  ')}
         </Text>
         <Text wrap="truncate-end">{truncate(`last recovery ${recoveryText}`, inner)}</Text>
       </Pane>
