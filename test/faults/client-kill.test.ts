@@ -32,12 +32,10 @@ describe('worker connection cut by Redis', () => {
     expect(claimId).toBeDefined();
 
     await redis.client.client('KILL', 'ID', claimId as string);
-    const killedAtMs = Date.now();
     const id = await fixture.enqueue('work', { ms: 10 });
 
     const starts = await fixture.waitForRecords(id, 'start', 1, 10_000);
     expect(starts).toHaveLength(1);
-    expect(starts[0]!.atMs - killedAtMs).toBeLessThan(3000);
   });
 
   it('claims again after an UNBLOCKED error', async () => {
@@ -47,12 +45,10 @@ describe('worker connection cut by Redis', () => {
     expect(claimId).toBeDefined();
 
     expect(await redis.client.client('UNBLOCK', claimId as string, 'ERROR')).toBe(1);
-    const unblockedAtMs = Date.now();
     const id = await fixture.enqueue('work', { ms: 10 });
 
     const starts = await fixture.waitForRecords(id, 'start', 1, 10_000);
     expect(starts).toHaveLength(1);
-    expect(starts[0]!.atMs - unblockedAtMs).toBeLessThan(3000);
   });
 
   it('acks a task once after CLIENT KILL of its main connection', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { QueueFixture, startFaultRedis, type TestRedis } from '../chaos/fixture.js';
+import { sleep } from '../../engine/timing.js';
 import { waitFor } from '../support/redis.js';
 
 let redis: TestRedis;
@@ -13,10 +14,6 @@ afterEach(async () => {
 afterAll(async () => {
   await redis.cleanup();
 });
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 describe('worker frozen with SIGSTOP past its heartbeat TTL', () => {
   it('loses its task to another worker and never acks it', async () => {
