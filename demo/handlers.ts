@@ -2,7 +2,7 @@
  * Lab handlers for the console and the demos. `dtq-console worker` runs these
  * when no --handlers module is given.
  */
-import type { TaskContext } from '../engine/index.js';
+import { sleepUnlessAborted, type TaskContext } from '../engine/index.js';
 
 interface DurationPayload {
   /** Run time in ms. @default 200 */
@@ -14,22 +14,10 @@ function durationOf(payload: unknown, fallbackMs: number): number {
   return typeof ms === 'number' && ms >= 0 ? ms : fallbackMs;
 }
 
-/** Waits `ms` (default 200), ending early with an error when the task is aborted. */
-function wait(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
-  });
-}
-
 const handlers = {
   /** Sleeps `payload.ms` (default 200). */
   async sleep(payload: DurationPayload | null, context: TaskContext): Promise<void> {
-    await wait(durationOf(payload, 200), context.signal);
+    await sleepUnlessAborted(durationOf(payload, 200), context.signal);
   },
 
   /** Keeps a core busy for `payload.ms` (default 50), yielding every 10 ms so heartbeats go on. */
@@ -47,7 +35,7 @@ const handlers = {
 
   /** Sleeps `payload.ms` (default 100), then fails with probability `payload.rate` (default 0.3). */
   async flaky(payload: (DurationPayload & { rate?: number }) | null, context: TaskContext): Promise<void> {
-    await wait(durationOf(payload, 100), context.signal);
+    await sleepUnlessAborted(durationOf(payload, 100), context.signal);
     const rate = typeof payload?.rate === 'number' ? payload.rate : 0.3;
     if (Math.random() < rate) throw new Error(`flaky task failed on attempt ${context.attempt} (failure rate ${rate})`);
   },

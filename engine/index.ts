@@ -13,4 +13,5 @@ export { ConfigError, TaskValidationError, RedisSetupError, RedisUnreachableErro
 export { TypedEmitter, type EngineEvents, type EngineEventName } from './events.js';
 export { createRedis, checkRedisServer, redactRedisUrl, checkRedisUrl, type RedisConnectionOptions, type RedisCheck } from './redis.js';
 export type { QueueOptions } from './options.js';
+export { sleepUnlessAborted } from './timing.js';
 export * as defaults from './defaults.js';

@@ -6,6 +6,20 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
+ * Resolves after `ms` milliseconds, or rejects with the signal's reason as
+ * soon as it aborts: a handler's sleep that stops when its task times out or
+ * its worker stops.
+ */
+export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return delay(ms, undefined, { signal }).then(
+    () => undefined,
+    (error: unknown) => {
+      throw signal.aborted ? signal.reason : error;
+    },
+  );
+}
+
+/**
  * Delay before retry number `attempt` (1 after the first failure): the base
  * doubled per attempt, capped, plus up to 25 % random jitter so tasks that
  * failed together do not all retry in the same instant.

@@ -10,7 +10,7 @@
  */
 import { mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TaskContext } from '../../engine/index.js';
+import { sleepUnlessAborted, type TaskContext } from '../../engine/index.js';
 
 /** What a handler wrote: `start` when it began, then one of the others, unless its process died first. */
 export type ExecutionEvent = 'start' | 'end' | 'throw' | 'abort' | 'crash';
@@ -57,18 +57,6 @@ function record(event: ExecutionEvent, context: TaskContext): void {
   writeSync(logFd, `${JSON.stringify(line)}\n`);
 }
 
-/** Waits `ms`, or rejects with the abort reason when the task's signal fires. */
-function wait(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
-  });
-}
-
 /** Runs `body` between a start record and its outcome record. */
 async function recorded(context: TaskContext, body: () => Promise<void>): Promise<void> {
   record('start', context);
@@ -98,13 +86,13 @@ const handlers = {
   /** Sleeps `payload.ms`, or `payload.firstMs` on the task's first execution when set. */
   async work(payload: WorkPayload, context: TaskContext): Promise<void> {
     const first = payload.firstMs !== undefined && firstExecution(context.taskId);
-    await recorded(context, () => wait(first ? (payload.firstMs as number) : payload.ms, context.signal));
+    await recorded(context, () => sleepUnlessAborted(first ? (payload.firstMs as number) : payload.ms, context.signal));
   },
 
   /** Throws on the first `failAttempts` attempts, then sleeps `payload.ms`. */
   async flaky(payload: FlakyPayload, context: TaskContext): Promise<void> {
     await recorded(context, async () => {
-      await wait(payload.ms, context.signal);
+      await sleepUnlessAborted(payload.ms, context.signal);
       if (context.attempt <= payload.failAttempts) throw new Error(`flaky task failed on purpose on attempt ${context.attempt}`);
     });
   },
@@ -121,7 +109,7 @@ const handlers = {
       return new Promise<void>(() => undefined);
     }
     try {
-      await wait(payload.ms, context.signal);
+      await sleepUnlessAborted(payload.ms, context.signal);
     } catch (error) {
       record('abort', context);
       throw error;
@@ -138,7 +126,7 @@ const handlers = {
       return new Promise<void>(() => undefined);
     }
     try {
-      await wait(payload.ms, context.signal);
+      await sleepUnlessAborted(payload.ms, context.signal);
     } catch (error) {
       record('abort', context);
       throw error;
