@@ -55,7 +55,7 @@ async function main(): Promise<number> {
   }
 }
 
-/** Kills, one at a time, a worker that holds at least one task, spawns a replacement, and waits for the requeue. */
+/** Kills, one at a time, a worker that has at least one task in its processing list, spawns a replacement, and waits for the requeue. */
 async function killBusyWorkers(supervisor: Supervisor, master: Master, keys: ReturnType<typeof queueKeys>): Promise<Array<{ workerKey: string; killedAtMs: number }>> {
   const kills: Array<{ workerKey: string; killedAtMs: number }> = [];
   while (kills.length < killCount) {

@@ -41,7 +41,7 @@ export const leaseTtlMs = 5000;
 /** First retry delay; each further attempt doubles it, with up to 25 % jitter. */
 export const retryBaseDelayMs = 1000;
 
-/** Longest retry delay, however many attempts came before. */
+/** Maximum retry delay, however many attempts came before. */
 export const retryMaxDelayMs = 5 * 60_000;
 
 /** Per-task handler timeout; 0 disables it. */
@@ -66,7 +66,7 @@ export const auditRetentionMs = 24 * 3600 * 1000;
 export const enqueueBatchSize = 1000;
 
 /**
- * Longest wait for one Redis reply on the engine's non-blocking connections.
+ * Maximum wait for one Redis reply on the engine's non-blocking connections.
  * Every script is bounded (chunks of at most a few hundred entries), so a
  * reply this late means the connection is dead; it is then reopened.
  */

@@ -56,7 +56,7 @@ export function queueKeys(prefix: string, queue: string): QueueKeys {
   };
 }
 
-/** The prefix the Lua scripts use to derive per-worker keys from a workerKey. */
+/** Returns the prefix the Lua scripts use to derive per-worker keys from a workerKey. */
 export function workerKeyBase(keys: QueueKeys): string {
   return `${keys.prefix}:{${keys.queue}}`;
 }

@@ -40,7 +40,7 @@ export interface OwnedConnection {
 /**
  * Uses the caller's connection or opens one with auto-pipelining, which
  * batches the many small commands of a busy worker. Every command times out
- * after `commandTimeoutMs`: a socket that stopped answering, or a command
+ * after `commandTimeoutMs`: a socket that stopped replying, or a command
  * ioredis dropped during a reconnect, must not stall a loop forever.
  */
 export function openConnection(options: QueueOptions, name: string, commandTimeoutMs = defaults.commandTimeoutMs): OwnedConnection {

@@ -3,7 +3,7 @@ import { ScriptCode } from './errors.js';
 import type { QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
 
-/** Who moves a worker's list back to pending, and under which limits. */
+/** Parameters of one requeue: whose list moves back to pending, on whose authority, and in what chunks. */
 export interface RequeueRequest {
   workerKey: string;
   chunkSize: number;

@@ -176,8 +176,8 @@ export class Worker extends TypedEmitter {
   /**
    * Stops gracefully: no new claims, waits up to `timeoutMs` for running
    * tasks, then aborts the rest and moves everything still in this worker's
-   * processing list back to pending, and deregisters. The deadline holds even
-   * when Redis is unreachable; the master then requeues the tasks once the
+   * processing list back to pending, and deregisters. The deadline applies even
+   * when Redis is unreachable. The master then requeues the tasks once the
    * heartbeat expires.
    */
   async stop(timeoutMs = this.options.shutdownTimeoutMs): Promise<{ releasedCount: number }> {
@@ -272,8 +272,8 @@ export class Worker extends TypedEmitter {
         await this.fencing;
         continue;
       }
-      // Acks run after the slot is freed, so the next claim overlaps them; the
-      // second bound keeps tasks waiting for an ack from piling up while Redis is slow.
+      // Acks run after the slot is freed, so the next claim overlaps them. The
+      // second bound keeps tasks that wait for an ack from piling up while Redis is slow.
       const freeCount = Math.min(this.concurrency - this.busyCount, 2 * this.concurrency - this.running.size);
       if (freeCount <= 0) {
         await this.waitForSlot();
@@ -354,10 +354,11 @@ export class Worker extends TypedEmitter {
   }
 
   /**
-   * The blocking connection is separate because BLMOVE holds it. It has no
-   * offline queue and never resends: a BLMOVE replayed after a reconnect could
-   * run long after this worker was declared dead. Its command timeout sits
-   * above the block, so a dead socket cannot park the worker forever.
+   * Returns the connection for BLMOVE, opening it when needed. It is separate
+   * because BLMOVE occupies it. It has no offline queue and never resends,
+   * because a BLMOVE replayed after a reconnect could run long after this
+   * worker was declared dead. Its command timeout sits above the block, so a
+   * dead socket cannot park the worker forever.
    */
   private async blockingConnection(blockMs: number): Promise<Redis> {
     if (!this.blocking) {

@@ -96,7 +96,7 @@ export async function startOrFindRedis(config: Config): Promise<RedisTarget> {
   return { url: server.url, displayUrl: `${server.url} (embedded)`, embedded: true, server, watchdog };
 }
 
-/** Stops an embedded server this process started and forgets its address. */
+/** Stops an embedded server this process started and deletes its recorded address. */
 export async function stopOwnedRedis(target: RedisTarget, config: Config): Promise<void> {
   if (!target.server) return;
   target.watchdog?.stop();

@@ -371,7 +371,7 @@ function handleConfirmKey(input: string, key: Key, { store, actions }: KeyContex
   else actions.requeueDead();
 }
 
-/** Returns the answer a key gives: y or n directly, Enter the highlighted choice, other keys none. */
+/** Returns the choice a key selects: y or n directly, Enter the highlighted choice, other keys none. */
 function confirmAnswer(input: string, key: Key, choice: 'yes' | 'no'): 'yes' | 'no' | undefined {
   if (input === 'y' || input === 'Y') return 'yes';
   if (input === 'n' || input === 'N' || key.escape) return 'no';

@@ -2,7 +2,7 @@ import { pino, type Logger } from 'pino';
 import type { EngineEventName, EngineEvents, TypedEmitter } from '../engine/index.js';
 import type { LogLevel } from './config.js';
 
-/** A JSON logger writing one line per record to stdout (or `destination`). */
+/** Creates a JSON logger that writes one line per record to stdout (or `destination`). */
 export function createLogger(level: LogLevel, bindings: Record<string, unknown> = {}, destination?: NodeJS.WritableStream): Logger {
   const options = { level, base: { pid: process.pid, ...bindings }, timestamp: pino.stdTimeFunctions.isoTime };
   return destination ? pino(options, destination) : pino(options, pino.destination({ fd: 1, sync: true }));

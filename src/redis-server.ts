@@ -35,7 +35,7 @@ export interface RedisServerHandle {
   restart(): Promise<void>;
 }
 
-/** Thrown when redis-server is missing or does not start; the message says what to do. */
+/** Error raised when redis-server is missing or does not start; its message names the next step. */
 export class RedisServerError extends Error {
   override name = 'RedisServerError';
 }
@@ -64,7 +64,7 @@ export function findFreePort(): Promise<number> {
   });
 }
 
-/** Resolves true when something on 127.0.0.1:port answers PING with PONG within `timeoutMs`. */
+/** Resolves true when something on 127.0.0.1:port replies PONG to PING within `timeoutMs`. */
 export function pingRedis(port: number, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port });
@@ -80,7 +80,7 @@ export function pingRedis(port: number, timeoutMs = 500): Promise<boolean> {
 }
 
 /**
- * Starts a private redis-server bound to loopback and waits until it answers.
+ * Starts a private redis-server bound to loopback and waits until it replies.
  * The caller owns it and must stop it; tests, the benchmark, the chaos soak
  * and the console's embedded mode all start their servers here.
  */
@@ -156,7 +156,7 @@ async function launch(command: string, port: number, options: RedisServerOptions
     await delay(50);
   }
   child.kill('SIGKILL');
-  throw new RedisServerError(`redis-server did not answer on port ${port} within 10 s; see ${join(options.dir, 'redis.log')}`);
+  throw new RedisServerError(`redis-server did not respond on port ${port} within 10 s; see ${join(options.dir, 'redis.log')}`);
 }
 
 async function stopProcess(child: ChildProcess, timeoutMs: number): Promise<void> {

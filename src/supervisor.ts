@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { waitUpTo } from '../engine/timing.js';
 import { Guardian } from './guardian.js';
 
-/** State of a worker child process as the supervisor sees it. */
+/** State of a worker child process, as tracked by the supervisor. */
 export type ChildState = 'running' | 'frozen' | 'stopping' | 'exited';
 
 /** One worker child process. */
@@ -50,7 +50,7 @@ export class Supervisor extends EventEmitter {
     mkdirSync(options.logDir, { recursive: true });
   }
 
-  /** Every child this supervisor started, exited ones included, in start order. */
+  /** Returns every child this supervisor started, exited ones included, in start order. */
   list(): SupervisedWorker[] {
     return [...this.children.values()].map((entry) => ({ ...entry.worker }));
   }

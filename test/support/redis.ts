@@ -6,13 +6,13 @@ import { startRedisServer, type RedisServerHandle, type RedisServerOptions } fro
 
 let queueCounter = 0;
 
-/** A fresh queue name per test, so tests on one server never share keys. */
+/** Returns a fresh queue name per test, so tests on one server never share keys. */
 export function freshQueueName(label = 'q'): string {
   queueCounter++;
   return `${label}-${process.pid}-${queueCounter}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** A private redis-server for one suite, in a temporary folder removed on stop. */
+/** Starts a private redis-server for one suite, in a temporary folder removed on cleanup. */
 export async function startTestRedis(options: Partial<RedisServerOptions> = {}): Promise<RedisServerHandle & { client: Redis; cleanup(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'dtq-test-redis-'));
   const server = await startRedisServer({ appendOnly: false, ...options, dir });
@@ -28,7 +28,7 @@ export async function startTestRedis(options: Partial<RedisServerOptions> = {}):
   });
 }
 
-/** Polls `condition` every 25 ms until it holds or `timeoutMs` passes; returns whether it held. */
+/** Polls `condition` every 25 ms until it is true or `timeoutMs` passes; returns its last value. */
 export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
